@@ -1,0 +1,7 @@
+"""Command groups added to ``flask --app guide``."""
+
+from guide.crypto.cli import keys_cli
+from guide.dbcli import db_cli
+from guide.demo.cli import demo_cli
+
+COMMAND_GROUPS = (db_cli, keys_cli, demo_cli)
