@@ -22,19 +22,22 @@ log = logging.getLogger(__name__)
 BLUEPRINT_MODULES = (
     "guide.web.views",
     "guide.accounts.views",
+    "guide.accounts.twofactor_views",
     "guide.cases.views",
+    "guide.accounts.invitation_views",
+    "guide.accounts.password_views",
 )
 
 
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the app from config/ defaults, the environment, and ``config`` overrides."""
+    settings = config if isinstance(config, Settings) else load_settings(config)
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(Path(settings.instance_path or ROOT / "instance").resolve()),
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
-    settings = config if isinstance(config, Settings) else load_settings(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings = prepare_demo_secrets(settings, Path(app.instance_path))
     app.extensions["fritidsguide.settings"] = settings
@@ -72,6 +75,7 @@ def configure_flask(app: Flask, settings: Settings) -> None:
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_ENABLED=settings.rate_limits_enabled,
     )
     logging.basicConfig(level=settings.log_level)
 
@@ -102,6 +106,8 @@ def configure_crypto(app: Flask, settings: Settings) -> None:
 def register_extensions(app: Flask, settings: Settings) -> None:
     from guide.accounts.loading import configure_login
     from guide.i18n import configure_babel
+    from guide.security_headers import register_security_headers
+    from guide.web.errors import register_error_handlers
 
     extensions.db.init_app(app)
     with app.app_context():
@@ -111,6 +117,8 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     extensions.limiter.init_app(app)
     configure_babel(app)
     configure_login(app)
+    register_security_headers(app)
+    register_error_handlers(app)
     import guide.models  # noqa: F401  (every table registered on the metadata)
 
 

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from sqlalchemy import BigInteger, DateTime, MetaData, String, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    MetaData,
+    String,
+    TypeDecorator,
+)
+from sqlalchemy.ext.mutable import MutableList
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from guide.organisations.models import Organisation
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -51,6 +65,44 @@ CreatedAt = Annotated[dt.datetime, mapped_column(UTCDateTime, default=utcnow)]
 ShortText = Annotated[str, mapped_column(String(200))]
 #: Hex HMAC-SHA256 from guide.crypto.BlindIndex.
 BlindIndexDigest = Annotated[str, mapped_column(String(64))]
+#: The tenant of a row; screens always filter on it first.
+OrganisationId = Annotated[
+    uuid.UUID, mapped_column(ForeignKey("organisations.id"), index=True, nullable=False)
+]
+
+
+class OrganisationOwned:
+    """Mixin for rows that belong to one organisation (the tenant)."""
+
+    organisation_id: Mapped[OrganisationId]
+
+    @declared_attr
+    def organisation(cls) -> Mapped[Organisation]:
+        # Also makes one flush insert a new organisation before the rows pointing at it.
+        return relationship("Organisation")
+
+
+#: An optional reference to the staff member who did something; kept if the user goes.
+ActorId = Annotated[
+    uuid.UUID | None, mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+]
+#: A list of plain strings (tags, languages, categories); in-place changes are tracked.
+StringList = Annotated[list[str], mapped_column(MutableList.as_mutable(JSON), default=list)]
+
+
+def str_enum(enum_cls: type[enum.StrEnum]) -> Enum:
+    """A StrEnum stored as its values in VARCHAR(32): no database enum type, no CHECK."""
+    # Python validates the values. Without a CHECK constraint, adding a member needs no
+    # migration (SQLite would rebuild the table), and autogenerate, which cannot compare
+    # CHECK constraints, has nothing it would silently miss.
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 class Base(DeclarativeBase):

@@ -1,6 +1,79 @@
 """``flask db``: schema upgrades through Alembic, the only way the schema changes."""
 
+from __future__ import annotations
+
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from guide import schema
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: the newest)."""
+    schema.upgrade(revision)
+    click.echo(_("The database is at revision %(revision)s.", revision=schema.current()))
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION ("base" removes every table)."""
+    schema.downgrade(revision)
+    click.echo(_("The database is at revision %(revision)s.", revision=schema.current() or "base"))
+
+
+@db_cli.command("current")
+def current() -> None:
+    """Show the revision the database is at, and whether it is the newest."""
+    revision = schema.current()
+    if revision is None:
+        click.echo(_("The database has no schema yet. Run: flask db upgrade"))
+    elif revision == schema.head():
+        click.echo(_("%(revision)s (newest)", revision=revision))
+    else:
+        click.echo(
+            _(
+                "%(revision)s; the newest is %(head)s. Run: flask db upgrade",
+                revision=revision,
+                head=schema.head(),
+            )
+        )
+
+
+@db_cli.command("check")
+def check() -> None:
+    """Exit non-zero when the models and the migrated database differ."""
+    revision = schema.current()
+    if revision != schema.head():
+        raise click.ClickException(
+            _(
+                "The database is at %(revision)s, not at the newest revision %(head)s.",
+                revision=revision or "base",
+                head=schema.head(),
+            )
+        )
+    differences = schema.pending_differences()
+    if differences:
+        for difference in differences:
+            click.echo(repr(difference), err=True)
+        raise click.ClickException(
+            _(
+                "The models and the migrations differ in %(count)d places: write a migration "
+                "(flask db revision MESSAGE) and review it.",
+                count=len(differences),
+            )
+        )
+    click.echo(_("The models and the migrations agree."))
+
+
+@db_cli.command("revision")
+@click.argument("message")
+def revision(message: str) -> None:
+    """Write a new migration from the model changes, to be read and edited by hand."""
+    path = schema.new_revision(message)
+    click.echo(_("Wrote %(path)s. Read it and edit it before committing it.", path=path))

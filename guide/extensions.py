@@ -9,7 +9,8 @@ from flask_wtf import CSRFProtect
 
 from guide.database import Base
 
-db = SQLAlchemy(model_class=Base)
+#: Objects stay loaded after the commit, so a page can render what the request just read.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

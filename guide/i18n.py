@@ -1,9 +1,169 @@
-"""Locale selection and formatting helpers (Flask-Babel)."""
+"""Locale selection and formatting helpers (Flask-Babel).
 
-from flask import Flask
+The formatting functions are plain functions: pass ``locale`` explicitly, or leave it out
+inside a request to use the locale chosen for that request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, get_currency_symbol
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale, get_timezone, refresh
 
 from guide.extensions import babel
 
+#: Session key holding the language the visitor picked with the switcher.
+SESSION_LOCALE_KEY = "locale"
+#: Languages written right to left (Arabic arrives in a later issue).
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ps", "ur", "ckb"})
+CURRENCY = "NOK"
+FALLBACK_LOCALE = "nb"
+FALLBACK_TIMEZONE = "Europe/Oslo"
+#: Date formats for bare English follow European English (day before month): users are in Norway.
+DATE_LOCALE_OVERRIDES = {"en": "en_150"}
+
+LocaleArg = str | Locale | None
+
 
 def configure_babel(app: Flask) -> None:
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on ``g``; a test client that keeps one app context
+    # across requests would otherwise keep the first request's language.
+    app.before_request(refresh)
+    app.jinja_env.globals.update(
+        format_money=format_money,
+        format_date=format_date,
+        format_date_long=format_date_long,
+        format_datetime=format_datetime,
+        text_direction=text_direction,
+        current_locale=current_locale,
+        language_choices=language_choices,
+    )
+
+
+def _settings():
+    return current_app.extensions["fritidsguide.settings"]
+
+
+def select_locale() -> str:
+    """Session choice, then the user's preference, then Accept-Language, then the default."""
+    settings = _settings()
+    if not has_request_context():  # CLI commands and workers
+        return settings.default_locale
+    allowed = settings.locales
+    chosen = session.get(SESSION_LOCALE_KEY)
+    if chosen in allowed:
+        return chosen
+    preferred = _signed_in_user_locale()
+    if preferred in allowed:
+        return preferred
+    return request.accept_languages.best_match(allowed) or settings.default_locale
+
+
+def _signed_in_user_locale() -> str | None:
+    # Accounts own the user model; read the preference only if it exists.
+    from flask_login import current_user
+
+    if not getattr(current_user, "is_authenticated", False):
+        return None
+    return getattr(current_user, "preferred_locale", None)
+
+
+def current_locale() -> str:
+    """The request's locale as a language tag, e.g. ``nb``."""
+    return str(get_locale() or _settings().default_locale)
+
+
+def text_direction(locale: LocaleArg = None) -> str:
+    """``rtl`` for right-to-left languages, else ``ltr``."""
+    return "rtl" if _as_locale(locale).language in RTL_LANGUAGES else "ltr"
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """(code, name in its own language) for every enabled locale."""
+    return [(code, _native_name(code)) for code in _settings().locales]
+
+
+def _native_name(code: str) -> str:
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def format_money(ore: int, *, locale: LocaleArg = None) -> str:
+    """Whole øre as kroner: nb ``1 234,50 kr``, en ``NOK 1,234.50`` (non-breaking spaces)."""
+    if isinstance(ore, bool) or not isinstance(ore, int):
+        raise TypeError("Money is an integer number of øre")
+    babel_locale = _as_locale(locale)
+    pattern = babel_locale.currency_formats["standard"].pattern
+    if get_currency_symbol(CURRENCY, babel_locale).isalpha():
+        pattern = _space_around_currency_sign(pattern)
+    return format_currency(Decimal(ore).scaleb(-2), CURRENCY, format=pattern, locale=babel_locale)
+
+
+def _space_around_currency_sign(pattern: str) -> str:
+    # CLDR separates a letter symbol ("NOK") from the digits; Babel does not, so add it.
+    pattern = re.sub(r"¤(?=[#0])", "¤\xa0", pattern)
+    return re.sub(r"(?<=[#0])¤", "\xa0¤", pattern)
+
+
+def format_date(value: dt.date, *, locale: LocaleArg = None) -> str:
+    """Short numeric date: nb ``05.03.2026``."""
+    return babel_format_date(value, "short", locale=_date_locale(locale))
+
+
+def format_date_long(value: dt.date, *, locale: LocaleArg = None) -> str:
+    """Date with the month's name: nb ``5. mars 2026``."""
+    return babel_format_date(value, "long", locale=_date_locale(locale))
+
+
+def format_datetime(value: dt.datetime, *, locale: LocaleArg = None) -> str:
+    """Short date and time in the app's time zone: nb ``05.03.2026, 14:30``."""
+    tzinfo = get_timezone() if has_request_context() else ZoneInfo(FALLBACK_TIMEZONE)
+    return babel_format_datetime(value, "short", tzinfo=tzinfo, locale=_date_locale(locale))
+
+
+def _date_locale(locale: LocaleArg) -> Locale:
+    babel_locale = _as_locale(locale)
+    override = DATE_LOCALE_OVERRIDES.get(str(babel_locale))
+    return Locale.parse(override) if override else babel_locale
+
+
+def _as_locale(locale: LocaleArg) -> Locale:
+    if isinstance(locale, Locale):
+        return locale
+    if locale:
+        return Locale.parse(locale)
+    if has_request_context():
+        return get_locale() or Locale.parse(_settings().default_locale)
+    return Locale.parse(FALLBACK_LOCALE)
+
+
+def compile_catalogues(directory: Path) -> list[Path]:
+    """Compile every ``messages.po`` under ``directory`` whose ``.mo`` is missing or older."""
+    written = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalogue = read_po(handle, locale=po_path.parent.parent.name)
+        # Write beside the target and rename, so a parallel reader never sees half a file.
+        descriptor, temporary = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
+        with os.fdopen(descriptor, "wb") as handle:
+            write_mo(handle, catalogue)
+        Path(temporary).replace(mo_path)
+        written.append(mo_path)
+    return written

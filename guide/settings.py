@@ -34,6 +34,8 @@ class Settings:
     locales: tuple[str, ...] = ("nb", "nn", "en")
     timezone: str = "Europe/Oslo"
     base_url: str = "http://127.0.0.1:5000"
+    #: Off only in tests that are not about rate limits.
+    rate_limits_enabled: bool = True
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     mail_from: str = ""
@@ -47,6 +49,8 @@ class Settings:
     password_memory_kib: int = 65536
     password_parallelism: int = 4
     log_level: str = "INFO"
+    #: Folder for the SQLite file and demo secrets; empty means instance/ in the project.
+    instance_path: str = ""
 
     @property
     def is_production(self) -> bool:

@@ -24,6 +24,10 @@ class DecryptionError(ValueError):
     """A stored value failed authentication: wrong row, column, key, or tampering."""
 
 
+class UnknownKeyError(DecryptionError, KeyringError):
+    """A stored value names a key id the keyring does not hold (dropped too early, or tampered)."""
+
+
 def _pack(*parts: bytes) -> bytes:
     """Length-prefix each part so no two different tuples pack to the same bytes."""
     return b"".join(struct.pack(">I", len(part)) + part for part in parts)
@@ -61,7 +65,9 @@ class FieldCipher:
         version, key_id, nonce, sealed = split_blob(blob)
         aead = self._aeads.get(key_id)
         if aead is None:
-            raise KeyringError(f"A stored value uses key id {key_id!r}, which is not in the keyring.")
+            raise UnknownKeyError(
+                f"A stored value uses key id {key_id!r}, which is not in the keyring."
+            )
         aad = associated_data(version, table, column, row_id, key_id)
         try:
             return aead.decrypt(nonce, sealed, aad)
@@ -69,27 +75,38 @@ class FieldCipher:
             raise DecryptionError(f"Value in {table}.{column} failed authentication") from None
 
     def encrypt(self, plaintext: str, *, table: str, column: str, row_id: str) -> bytes:
-        return self.encrypt_bytes(plaintext.encode("utf-8"), table=table, column=column, row_id=row_id)
+        return self.encrypt_bytes(
+            plaintext.encode("utf-8"), table=table, column=column, row_id=row_id
+        )
 
     def decrypt(self, blob: bytes, *, table: str, column: str, row_id: str) -> str:
         return self.decrypt_bytes(blob, table=table, column=column, row_id=row_id).decode("utf-8")
 
 
-def split_blob(blob: bytes) -> tuple[int, str, bytes, bytes]:
-    """Split a stored value into version, key id, nonce and sealed bytes."""
+def split_header(blob: bytes) -> tuple[int, str, int]:
+    """Read a stored value's version and key id, and where the nonce starts."""
     blob = bytes(blob)
     if len(blob) < 2 or blob[0] != FORMAT_VERSION:
         raise DecryptionError("Stored value has an unknown format")
     kid_end = 2 + blob[1]
-    key_id = blob[2:kid_end].decode("ascii", errors="replace")
+    if len(blob) < kid_end:
+        raise DecryptionError("Stored value is truncated")
+    return blob[0], blob[2:kid_end].decode("ascii", errors="replace"), kid_end
+
+
+def split_blob(blob: bytes) -> tuple[int, str, bytes, bytes]:
+    """Split a stored value into version, key id, nonce and sealed bytes."""
+    blob = bytes(blob)
+    version, key_id, kid_end = split_header(blob)
     nonce = blob[kid_end : kid_end + NONCE_BYTES]
     sealed = blob[kid_end + NONCE_BYTES :]
     if len(nonce) != NONCE_BYTES or len(sealed) < 16:
         raise DecryptionError("Stored value is truncated")
-    return blob[0], key_id, nonce, sealed
+    return version, key_id, nonce, sealed
 
 
 def key_id_of(blob: bytes) -> str:
+    """The id of the key that sealed a stored value."""
     return split_blob(blob)[1]
 
 

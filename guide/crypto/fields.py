@@ -43,7 +43,9 @@ class EncryptedText:
         # Runs while the class is built, before the declarative mapping reads the class body.
         self.owner = owner
         self.name = name
-        setattr(owner, self.storage_attribute, mapped_column(name, LargeBinary, nullable=self.nullable))
+        setattr(
+            owner, self.storage_attribute, mapped_column(name, LargeBinary, nullable=self.nullable)
+        )
         ENCRYPTED_FIELDS.append(self)
 
     @property

@@ -32,16 +32,19 @@ class Keyring:
 
     def __post_init__(self) -> None:
         for key_id, key in self.keys.items():
-            if not KEY_ID_PATTERN.match(key_id):
+            if not KEY_ID_PATTERN.fullmatch(key_id):
                 raise KeyringError(
-                    f"Key id {key_id!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-'."
+                    f"Key id {shown_key_id(key_id)} is not allowed: "
+                    "use 1-64 letters, digits, '.', '_' or '-'."
                 )
             if len(key) != KEY_BYTES:
                 raise KeyringError(
                     f"Key {key_id!r} is {len(key)} bytes long; every key must be {KEY_BYTES} bytes."
                 )
         if self.active_key_id not in self.keys:
-            raise KeyringError(f"The active key id {self.active_key_id!r} is not in the keyring.")
+            raise KeyringError(
+                f"The active key id {shown_key_id(self.active_key_id)} is not in the keyring."
+            )
         if len(self.index_key) != KEY_BYTES:
             raise KeyringError(f"The index key must be {KEY_BYTES} bytes.")
 
@@ -64,8 +67,11 @@ class Keyring:
         return Keyring(active_key_id=key_id, keys=keys, index_key=self.index_key)
 
     def without_key(self, key_id: str) -> Keyring:
+        """A copy without a retired key; values still sealed with it can no longer be read."""
         if key_id == self.active_key_id:
             raise KeyringError("The active key cannot be dropped.")
+        if key_id not in self.keys:
+            raise KeyringError(f"Key id {shown_key_id(key_id)} is not in the keyring.")
         keys = {kid: key for kid, key in self.keys.items() if kid != key_id}
         return Keyring(active_key_id=self.active_key_id, keys=keys, index_key=self.index_key)
 
@@ -94,34 +100,54 @@ class Keyring:
         except json.JSONDecodeError:
             raise KeyringError("The keyring is not valid JSON.") from None
         if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
-            raise KeyringError('The keyring must be a JSON object with "active", "keys" and "index_key".')
+            raise KeyringError(
+                'The keyring must be a JSON object with "active", "keys" and "index_key".'
+            )
         if not isinstance(data.get("active"), str):
             raise KeyringError('The keyring has no "active" key id.')
-        keys = {str(kid): _unb64(value, f"key {kid!r}") for kid, value in data["keys"].items()}
+        keys = {
+            str(kid): _unb64(value, f"key {shown_key_id(str(kid))}")
+            for kid, value in data["keys"].items()
+        }
         index_key = _unb64(data.get("index_key"), "index_key")
         return cls(active_key_id=data["active"], keys=keys, index_key=index_key)
 
 
+def shown_key_id(key_id: str) -> str:
+    """A key id fit for a message; anything that is not a valid id might be a pasted key."""
+    # Padded base64 of a 32-byte key always ends in "=", which no valid key id contains.
+    return repr(key_id) if KEY_ID_PATTERN.fullmatch(key_id) else "(not shown: not a valid key id)"
+
+
 def new_key_id(existing: dict[str, bytes]) -> str:
-    number = len(existing) + 1
-    while f"k{number}" in existing:
-        number += 1
-    return f"k{number}"
+    """The next ``k<number>`` id, above every one used so far, so a dropped id is not reused."""
+    numbers = [int(kid[1:]) for kid in existing if re.fullmatch(r"k[0-9]{1,9}", kid)]
+    return f"k{max(numbers, default=0) + 1}"
+
+
+def keyring_file_path(source: str) -> Path | None:
+    """The file a FRITIDSGUIDE_KEYRING value names, or None when the value is inline JSON."""
+    source = source.strip()
+    return None if source.startswith(("{", "[")) else Path(source)
 
 
 def load_keyring(source: str) -> Keyring:
     """Parse the keyring from JSON text, or from the file the text names."""
-    source = source.strip()
-    if not source:
+    if not source.strip():
         raise KeyringError(
             "No keyring is configured. Set FRITIDSGUIDE_KEYRING to the keyring JSON or to "
             "the path of a file holding it (see docs/keys.md); the app will not start without it."
         )
-    if source.startswith("{"):
+    path = keyring_file_path(source)
+    if path is None:
         return Keyring.from_json(source)
-    path = Path(source)
     if not path.is_file():
-        raise KeyringError(f"FRITIDSGUIDE_KEYRING names a file that does not exist: {path}")
+        # The value is not echoed: an operator may have pasted a bare key here by mistake.
+        raise KeyringError(
+            "FRITIDSGUIDE_KEYRING is neither keyring JSON (starting with '{') nor the path of "
+            "an existing file; check the variable (its value is not shown here, in case it "
+            "holds a key) and see docs/keys.md."
+        )
     return Keyring.from_json(path.read_text(encoding="utf-8"))
 
 
@@ -132,6 +158,9 @@ def write_keyring_file(path: Path, keyring: Keyring) -> None:
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(keyring.to_json())
+        handle.flush()
+        # Data is about to be sealed with the new key: the file must survive a power cut.
+        os.fsync(handle.fileno())
     os.replace(temporary, path)
 
 

@@ -1,0 +1,82 @@
+# Daily commands. `make run` and `make test` are all a new developer needs.
+# Every target is safe to run again; stamp files skip the slow steps when nothing changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app guide
+PYTEST_ARGS ?=
+
+APP_STAMP := $(VENV)/.installed-app
+TEST_STAMP := $(VENV)/.installed-test
+NODE_STAMP := node_modules/.installed-fritidsguide
+
+# Settings for the local demo server (and its database commands).
+DEMO_ENV := FRITIDSGUIDE_DEMO_MODE=1 FRITIDSGUIDE_ENVIRONMENT=development
+
+# Steps depend on each other's side effects (the venv, node_modules): keep them in order.
+.NOTPARALLEL:
+
+.PHONY: run test test-postgresql lint fmt migrate install install-test assets translations \
+	chromium demo-data
+
+## run: install, build, migrate, load demo data once, serve on http://127.0.0.1:5000
+run: install assets translations migrate demo-data
+	exec env $(DEMO_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+## test: the whole suite on SQLite, browser tests included
+test: install-test assets translations chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-postgresql: the whole suite on a throw-away PostgreSQL database
+test-postgresql: install-test assets translations chromium
+	FRITIDSGUIDE_TEST_DATABASE=postgresql $(PY) -m pytest $(PYTEST_ARGS)
+
+## lint: ruff's checks and formatting, as CI runs them
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## fmt: format the code and apply ruff's safe fixes
+fmt: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## migrate: bring the local (demo) database to the newest schema
+migrate: install
+	$(DEMO_ENV) $(FLASK) db upgrade
+
+# Loads the fictional demo organisation only into a database that has no organisation yet.
+demo-data: install
+	@$(DEMO_ENV) $(PY) scripts/has_organisation.py; status=$$?; \
+	if [ $$status -eq 3 ]; then $(DEMO_ENV) $(FLASK) demo load; \
+	elif [ $$status -ne 0 ]; then exit $$status; \
+	else echo "Demo data already loaded (the accounts were printed by the first 'make run')."; fi
+
+install: $(APP_STAMP)
+install-test: $(TEST_STAMP)
+
+$(PY):
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "Could not create $(VENV). On Debian: apt-get install python3-venv" >&2; exit 1; }
+
+$(APP_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(TEST_STAMP): $(APP_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: $(NODE_STAMP) | $(PY)
+	$(PY) scripts/build_assets.py
+
+translations: install
+	$(PY) scripts/compile_translations.py
+
+chromium:
+	scripts/ensure_chromium.sh

@@ -1,0 +1,57 @@
+"""Translated names for case statuses, help levels and visit kinds, for templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "referred": _l("Referred"),
+    "accepted": _l("Accepted, waiting for a guide"),
+    "declined": _l("Declined"),
+    "guide_assigned": _l("Guide assigned"),
+    "in_progress": _l("In progress"),
+    "active": _l("In an activity"),
+    "paused": _l("Paused"),
+    "closed": _l("Closed"),
+}
+
+HELP_LEVEL_LABELS = {
+    "information": _l("Information only"),
+    "find_activity": _l("Help to find an activity"),
+    "follow_first_times": _l("Company the first times"),
+    "full_follow_up": _l("Full follow-up"),
+}
+
+VISIT_KIND_LABELS = {
+    "home_visit": _l("Home visit"),
+    "phone_call": _l("Phone call"),
+    "club_meeting": _l("Meeting with club"),
+    "accompanied_session": _l("Accompanied session"),
+    "follow_up": _l("Follow-up"),
+}
+
+
+def _label(table: dict[str, object], value: object) -> str:
+    key = getattr(value, "value", value)
+    return str(table.get(str(key), key))
+
+
+def as_date(value: str | dt.date | None) -> dt.date | None:
+    """Birth dates are stored encrypted as ISO text; templates format them as dates."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def template_helpers() -> dict[str, object]:
+    return {
+        "status_label": lambda value: _label(STATUS_LABELS, value),
+        "help_level_label": lambda value: _label(HELP_LEVEL_LABELS, value),
+        "visit_kind_label": lambda value: _label(VISIT_KIND_LABELS, value),
+        "as_date": as_date,
+    }

@@ -1,0 +1,352 @@
+"""A fictional demo organisation with users for every role and children in every case state.
+
+Every name here is made up. Loading twice changes nothing: the organisation is
+looked up by its name first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from guide.accounts.models import ReferrerKind, Role, User
+from guide.accounts.passwords import hash_password
+from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
+from guide.audit.services import record_event
+from guide.cases.identity import child_identity_digest, new_reference
+from guide.cases.models import Case, CaseStatusChange, Child, Guardian, Visit
+from guide.database import utcnow
+from guide.extensions import db
+from guide.guides.models import GuideProfile
+from guide.organisations.models import Organisation, OrganisationKind
+from guide.referrals.models import Referral, ReferralStatus
+from guide.support.models import Fund
+
+DEMO_ORGANISATION = "Frivilligsentralen i Eksempelby (demo)"
+DEMO_EMAIL_DOMAIN = "demo.fritidsguide.example"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+    password: str
+
+
+#: (role, local part of the e-mail, full name, referrer kind)
+DEMO_USERS = (
+    (Role.admin, "admin", "Aud Admin", None),
+    (Role.coordinator, "koordinator", "Kari Koordinator", None),
+    (Role.coordinator, "koordinator2", "Knut Koordinator", None),
+    (Role.referrer, "helsesykepleier", "Hanne Helsesykepleier", ReferrerKind.school_nurse),
+    (Role.referrer, "laerer", "Lars Lærer", ReferrerKind.teacher),
+    (Role.guide, "guide", "Guro Guide", None),
+    (Role.guide, "guide2", "Gunnar Guide", None),
+    (Role.guide, "guide3", "Gina Guide", None),
+    (Role.club_contact, "klubb", "Kjell Klubbkontakt", None),
+)
+
+#: (email local part, languages, areas, interests, capacity, cleared)
+DEMO_GUIDES = (
+    ("guide", ["nb", "ar"], ["Nord"], ["football", "music"], 3, True),
+    ("guide2", ["nb", "en", "so"], ["Sentrum", "Sør"], ["dance", "scouting"], 2, True),
+    ("guide3", ["nb", "uk"], ["Nord"], ["art", "gaming"], 2, False),
+)
+
+#: (club, orgnr, area, activities: (name, category, min age, max age, weekday, fee kr, extras))
+DEMO_CLUBS = (
+    ("Eksempelby Ballklubb", "914778271", "Nord", (
+        ("Fotball G10", "sport", 9, 11, 4, 1200, (("cups", "Cup i mai", 650),)),
+        ("Fotball J12", "sport", 11, 13, 2, 1200, (("trips", "Treningsleir", 900),)),
+    )),
+    ("Eksempelby Kulturskole", None, "Sentrum", (
+        ("Gitargruppe nybegynner", "music", 9, 15, 1, 900, ()),
+        ("Band for unge", "music", 12, 16, 3, 1400, (("uniforms", "Konsert-t-skjorte", 150),)),
+    )),
+    ("1. Eksempelby Speidergruppe", None, "Sør", (
+        ("Speiding 10–13 år", "scouting", 10, 13, 0, 600, (("camps", "Sommerleir", 1800),)),
+    )),
+    ("Dansestudio Sør", None, "Sør", (
+        ("Hiphop 11–14", "dance", 11, 14, 2, 1600, ()),
+    )),
+)
+
+#: (first, last, born, area, interests in own words, tags, status, guardian name, phone, lang)
+DEMO_CHILDREN = (
+    ("Emma", "Testesen", "2016-03-14", "Nord", "Jeg vil spille fotball med venninnene mine",
+     ["football"], "referred", "Sara Testesen", "+4791234501", "nb"),
+    ("Yusuf", "Haddadi", "2015-07-02", "Nord", "Gitar! Jeg vil lære å spille som broren min",
+     ["guitar", "music"], "accepted", "Amina Haddadi", "+4791234502", "ar"),
+    ("Olena", "Prøvesen", "2014-11-20", "Sentrum", "Tegne og male, kanskje manga",
+     ["art"], "guide_assigned", "Iryna Prøvesen", "+4791234503", "uk"),
+    ("Noah", "Demosen", "2013-01-09", "Sør", "Dans, helst hiphop",
+     ["dance"], "in_progress", "Ingrid Demosen", "+4791234504", "nb"),
+    ("Hodan", "Fiktiv", "2015-05-30", "Sør", "Være ute i skogen og lage bål",
+     ["scouting", "outdoor"], "active", "Fadumo Fiktiv", "+4791234505", "so"),
+    ("Filip", "Oppdiktet", "2012-09-17", "Nord", "Spille i band",
+     ["music", "band"], "paused", "Marta Oppdiktet", "+4791234506", "pl"),
+    ("Selam", "Påfunnet", "2014-02-25", "Sentrum", "Fotball",
+     ["football"], "closed", "Tsega Påfunnet", "+4791234507", "ti"),
+    ("Jonas", "Avslått", "2016-12-01", "Nord", "Vet ikke ennå",
+     [], "declined", "Per Avslått", "+4791234508", "nb"),
+)
+
+#: The course each demo status has passed through, in order.
+COURSE = ("referred", "accepted", "guide_assigned", "in_progress", "active")
+PATHS = {
+    "referred": ("referred",),
+    "declined": ("referred", "declined"),
+    "accepted": COURSE[:2],
+    "guide_assigned": COURSE[:3],
+    "in_progress": COURSE[:4],
+    "active": COURSE,
+    "paused": (*COURSE, "paused"),
+    "closed": (*COURSE, "closed"),
+}
+
+
+def demo_password() -> str:
+    """A random pass phrase, long enough for the password rules."""
+    return "-".join(secrets.token_urlsafe(6) for _ in range(3))
+
+
+def demo_organisation() -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.name == DEMO_ORGANISATION))
+
+
+def load_demo_data(*, today: dt.date | None = None) -> list[DemoAccount]:
+    """Create the demo organisation and commit; returns the accounts (empty if it existed)."""
+    if demo_organisation() is not None:
+        return []
+    today = today or utcnow().date()
+    organisation = Organisation(name=DEMO_ORGANISATION, kind=OrganisationKind.frivilligsentral)
+    db.session.add(organisation)
+    accounts, users = _add_users(organisation)
+    guides = _add_guides(organisation, users)
+    activities = _add_clubs(organisation)
+    db.session.add(
+        Fund(
+            organisation=organisation,
+            name=f"Fritidsstipend {today.year}",
+            source="Kommunens fritidsstipend",
+            year=today.year,
+            budget=250_000_00,
+            is_active=True,
+        )
+    )
+    referrers = [user for user in users.values() if user.role == Role.referrer]
+    coordinator = users["koordinator"]
+    for number, child_row in enumerate(DEMO_CHILDREN):
+        _add_child_case(
+            organisation,
+            child_row,
+            referrer=referrers[number % len(referrers)],
+            coordinator=coordinator,
+            guide=guides[number % 2],
+            activity=activities[number % len(activities)],
+            referred_on=today - dt.timedelta(days=5 + 9 * number),
+        )
+    record_event("demo_data_loaded", organisation_id=organisation.id)
+    db.session.commit()
+    return accounts
+
+
+def _add_users(organisation: Organisation) -> tuple[list[DemoAccount], dict[str, User]]:
+    accounts, users = [], {}
+    for role, local_part, full_name, referrer_kind in DEMO_USERS:
+        password = demo_password()
+        email = f"{local_part}@{DEMO_EMAIL_DOMAIN}"
+        user = User(
+            organisation=organisation,
+            email=email,
+            full_name=full_name,
+            role=role,
+            referrer_kind=referrer_kind,
+            password_hash=hash_password(password),
+            password_changed_at=utcnow(),
+            is_active=True,
+        )
+        db.session.add(user)
+        users[local_part] = user
+        accounts.append(DemoAccount(role=role.value, email=email, password=password))
+    return accounts, users
+
+
+def _add_guides(organisation: Organisation, users: dict[str, User]) -> list[GuideProfile]:
+    profiles = []
+    cleared_on = utcnow().date() - dt.timedelta(days=200)
+    for local_part, languages, areas, interests, capacity, cleared in DEMO_GUIDES:
+        profile = GuideProfile(
+            organisation=organisation,
+            user=users[local_part],
+            languages=languages,
+            areas=areas,
+            interests=interests,
+            capacity=capacity,
+            availability_notes="Ettermiddager og helger",
+            police_certificate_checked_on=cleared_on if cleared else None,
+            confidentiality_signed_on=cleared_on if cleared else None,
+            is_paused=False,
+        )
+        db.session.add(profile)
+        profiles.append(profile)
+    return profiles
+
+
+def _add_clubs(organisation: Organisation) -> list[Activity]:
+    activities = []
+    for club_name, org_number, area, club_activities in DEMO_CLUBS:
+        club = Club(
+            organisation=organisation,
+            name=club_name,
+            org_number=org_number,
+            contact_person="Klubbkontakt",
+            email=f"post@{club_name.split()[-1].lower()}.{DEMO_EMAIL_DOMAIN}",
+            area=area,
+            is_active=True,
+        )
+        db.session.add(club)
+        for name, category, min_age, max_age, weekday, fee_kr, extras in club_activities:
+            activity = Activity(
+                organisation=organisation,
+                club=club,
+                name=name,
+                category_key=category,
+                min_age=min_age,
+                max_age=max_age,
+                area=area,
+                weekday=weekday,
+                season="Høst",
+                fee_per_season=fee_kr * 100,
+                equipment_can_be_borrowed=True,
+                leader_languages=["nb"],
+                has_free_trial=True,
+                has_waiting_list=False,
+                is_active=True,
+            )
+            for kind, label, amount_kr in extras:
+                activity.extra_costs.append(
+                    ActivityExtraCost(kind=kind, label=label, amount=amount_kr * 100)
+                )
+            db.session.add(activity)
+            activities.append(activity)
+    return activities
+
+
+def _add_child_case(
+    organisation: Organisation,
+    row: tuple,
+    *,
+    referrer: User,
+    coordinator: User,
+    guide: GuideProfile,
+    activity: Activity,
+    referred_on: dt.date,
+) -> None:
+    first, last, born, area, own_words, tags, status, guardian_name, phone, language = row
+    child = Child(
+        organisation=organisation,
+        first_name=first,
+        last_name=last,
+        birth_date=born,
+        identity_index=child_identity_digest(first, last, born),
+        school="Eksempelby skole",
+        school_class="5B",
+        area=area,
+        languages=[language],
+    )
+    child.guardians.append(
+        Guardian(
+            organisation=organisation,
+            full_name=guardian_name,
+            phone=phone,
+            relation="mother",
+            has_parental_responsibility=True,
+            preferred_language=language,
+            needs_interpreter=language not in ("nb", "nn"),
+        )
+    )
+    referred_at = dt.datetime.combine(referred_on, dt.time(9, 30), tzinfo=dt.UTC)
+    case = Case(
+        organisation=organisation,
+        child=child,
+        reference=new_reference(),
+        status=status,
+        help_level="follow_first_times",
+        interests_in_own_words=own_words,
+        interest_tags=tags,
+        barriers=["economy"],
+        referred_at=referred_at,
+    )
+    db.session.add_all([child, case])
+    db.session.add(
+        Referral(
+            organisation=organisation,
+            reference=new_reference("HV"),
+            child=child,
+            case=case,
+            referred_by=referrer,
+            referrer_kind=referrer.referrer_kind,
+            status=ReferralStatus.declined if status == "declined" else (
+                ReferralStatus.received if status == "referred" else ReferralStatus.accepted
+            ),
+            reason="Familien har dårlig råd, og barnet er ikke med på noe etter skolen.",
+            interests_in_own_words=own_words,
+            barriers=["economy"],
+            help_level="follow_first_times",
+            consent_given_by=guardian_name,
+            consent_relation="mother",
+            consent_method="verbal_documented",
+            consent_given_on=referred_on,
+            submitted_at=referred_at,
+        )
+    )
+    _walk_course(case, PATHS[status], by=coordinator, guide=guide, activity=activity)
+
+
+def _walk_course(
+    case: Case, path: tuple[str, ...], *, by: User, guide: GuideProfile, activity: Activity
+) -> None:
+    """Record the status history a real case would have, a few days per step."""
+    moment = case.referred_at
+    previous = None
+    for step in path:
+        case.status_changes.append(
+            CaseStatusChange(from_status=previous, to_status=step, changed_by=by, changed_at=moment)
+        )
+        if step == "accepted":
+            case.accepted_at = moment
+        elif step == "guide_assigned":
+            case.assigned_guide = guide
+            case.guide_assigned_at = moment
+        elif step == "in_progress":
+            case.first_contact_at = moment
+            case.visits.append(
+                Visit(
+                    author=guide.user,
+                    kind="home_visit",
+                    occurred_on=moment.date(),
+                    duration_minutes=60,
+                    notes="Hyggelig besøk. Vi snakket om hva barnet har lyst til.",
+                    child_words="Gleder meg!",
+                )
+            )
+        elif step == "active":
+            case.first_activity_at = moment
+            case.enrollments.append(
+                Enrollment(
+                    activity=activity,
+                    status="enrolled",
+                    is_main=True,
+                    is_own_choice=True,
+                    started_on=moment.date(),
+                )
+            )
+        elif step == "closed":
+            case.closed_at = moment
+            case.close_reason = "established"
+        previous = step
+        moment += dt.timedelta(days=3)

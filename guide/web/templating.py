@@ -1,0 +1,43 @@
+"""What every template can use: frame values and tests that tell form fields apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from wtforms import Field
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, RadioInput
+
+from guide.web.redirects import current_path
+
+
+def frame_context() -> dict[str, Any]:
+    """Values the base layout needs on every page."""
+    settings = current_app.extensions["fritidsguide.settings"]
+    return {"demo_mode": settings.demo_mode, "has_endpoint": has_endpoint}
+
+
+def has_endpoint(name: str) -> bool:
+    """True when a feature has registered ``name``; lets the frame link to later features."""
+    return name in current_app.view_functions
+
+
+def is_choice_group(field: Field) -> bool:
+    """A list of radio buttons or checkboxes, rendered as a fieldset."""
+    return isinstance(field.widget, ListWidget)
+
+
+def is_checkbox(field: Field) -> bool:
+    return isinstance(field.widget, CheckboxInput | RadioInput)
+
+
+def is_hidden(field: Field) -> bool:
+    return isinstance(field.widget, HiddenInput)
+
+
+TEMPLATE_GLOBALS = {"current_path": current_path}
+TEMPLATE_TESTS = {
+    "choice_group": is_choice_group,
+    "checkbox": is_checkbox,
+    "hidden_field": is_hidden,
+}

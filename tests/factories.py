@@ -1,0 +1,117 @@
+"""Small builders for test data: real models, real encryption, real password hashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from guide.accounts.models import Role, User
+from guide.accounts.passwords import hash_password
+from guide.accounts.totp import new_secret as new_totp_secret
+from guide.cases.identity import child_identity_digest, new_reference
+from guide.cases.models import Case, Child, Guardian
+from guide.database import utcnow
+from guide.extensions import db
+from guide.guides.models import GuideProfile
+from guide.organisations.models import Organisation, OrganisationKind
+
+PASSWORD = "correct horse battery staple 42"
+_numbers = itertools.count(1)
+
+
+def organisation(name: str | None = None) -> Organisation:
+    org = Organisation(
+        name=name or f"Frivilligsentral {next(_numbers)}", kind=OrganisationKind.frivilligsentral
+    )
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def user(
+    org: Organisation,
+    role: Role | str,
+    *,
+    email: str | None = None,
+    second_factor: bool = True,
+    **fields,
+) -> User:
+    """A user who can sign in with ``PASSWORD`` and, unless told otherwise, a TOTP app."""
+    role = Role(role)
+    account = User(
+        organisation_id=org.id,
+        email=email or f"{role.value}{next(_numbers)}@example.org",
+        full_name=f"{role.value.title()} Person",
+        role=role,
+        password_hash=hash_password(PASSWORD),
+        **{"is_active": True, **fields},
+    )
+    if second_factor:
+        account.totp_secret = new_totp_secret()
+        account.totp_enrolled_at = utcnow()
+    db.session.add(account)
+    if role == Role.guide:
+        today = utcnow().date()
+        db.session.add(
+            GuideProfile(
+                organisation_id=org.id,
+                user=account,
+                languages=["nb"],
+                areas=["Nord"],
+                interests=["football"],
+                capacity=3,
+                police_certificate_checked_on=today,
+                confidentiality_signed_on=today,
+                is_paused=False,
+            )
+        )
+    db.session.flush()
+    return account
+
+
+def child_case(
+    org: Organisation,
+    *,
+    first_name: str = "Testbarn",
+    last_name: str = "Eksempelsen",
+    birth_date: str = "2015-04-01",
+    guardian_name: str = "Forelder Eksempelsen",
+    guardian_phone: str = "+4799887766",
+    guide: User | None = None,
+    status: str = "referred",
+    referred_at: dt.datetime | None = None,
+) -> Case:
+    child = Child(
+        organisation_id=org.id,
+        first_name=first_name,
+        last_name=last_name,
+        birth_date=birth_date,
+        identity_index=child_identity_digest(first_name, last_name, birth_date),
+        languages=["nb"],
+    )
+    child.guardians.append(
+        Guardian(
+            organisation_id=org.id,
+            full_name=guardian_name,
+            phone=guardian_phone,
+            relation="mother",
+            has_parental_responsibility=True,
+            preferred_language="nb",
+            needs_interpreter=False,
+        )
+    )
+    case = Case(
+        organisation_id=org.id,
+        child=child,
+        reference=new_reference(),
+        status=status,
+        help_level="find_activity",
+        interests_in_own_words="Vil spille gitar",
+        interest_tags=["guitar"],
+        barriers=["economy"],
+        referred_at=referred_at or utcnow(),
+        assigned_guide=guide.guide_profile if guide is not None else None,
+    )
+    db.session.add_all([child, case])
+    db.session.flush()
+    return case

@@ -1,0 +1,58 @@
+"""Password sign-in and sign-out."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from guide.audit.models import AuditEvent
+from tests import factories
+from tests.web.helpers import csrf_token, sign_in
+
+
+def test_coordinator_signs_in_and_lands_on_case_list(client, db):
+    account = factories.user(factories.organisation(), "coordinator")
+    db.session.commit()
+    response = sign_in(client, account.email.upper())
+    assert response.status_code == 302
+    assert client.get("/").headers["Location"].endswith("/cases")
+
+
+def test_wrong_password_is_refused_and_audited(client, db):
+    account = factories.user(factories.organisation(), "coordinator")
+    db.session.commit()
+    response = sign_in(client, account.email, "not the password at all")
+    assert response.status_code == 400
+    assert client.get("/cases").status_code == 302
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert "sign_in_failed" in actions
+
+
+def test_unknown_address_gets_the_same_message(client, db):
+    account = factories.user(factories.organisation(), "coordinator")
+    db.session.commit()
+    wrong_password = sign_in(client, account.email, "not the password at all").text
+    unknown = sign_in(client, "nobody@example.org").text
+    assert "wrong" in unknown.lower() or "feil" in unknown.lower()
+    assert _flash(wrong_password) == _flash(unknown)
+
+
+def _flash(html: str) -> str:
+    start = html.index('role="alert"') if 'role="alert"' in html else html.index("ds-alert")
+    return html[start : start + 300].split("</")[0]
+
+
+def test_deactivated_user_cannot_sign_in(client, db):
+    account = factories.user(factories.organisation(), "coordinator", is_active=False)
+    db.session.commit()
+    assert sign_in(client, account.email).status_code == 400
+
+
+def test_sign_out_ends_access(client, db):
+    account = factories.user(factories.organisation(), "coordinator")
+    db.session.commit()
+    sign_in(client, account.email)
+    page = client.get("/cases")
+    assert page.status_code == 200
+    response = client.post("/sign-out", data={"csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302
+    assert client.get("/cases").status_code == 302
