@@ -53,7 +53,7 @@ class ConsentRecord:
 
     def is_withdrawn(self, at: datetime) -> bool:
         """True from the instant of withdrawal on."""
-        return self.withdrawn_at is not None and self.withdrawn_at < at
+        return self.withdrawn_at is not None and self.withdrawn_at <= at
 
     def is_expired(self, at: datetime) -> bool:
         """True from the instant ``valid_until`` is reached on."""

@@ -21,7 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, get_currency_symbol
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale, get_timezone, refresh
+from flask_babel import get_locale, get_timezone
 
 from guide.extensions import babel
 
@@ -40,9 +40,6 @@ LocaleArg = str | Locale | None
 
 def configure_babel(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    # Flask-Babel caches the locale on ``g``; a test client that keeps one app context
-    # across requests would otherwise keep the first request's language.
-    app.before_request(refresh)
     app.jinja_env.globals.update(
         format_money=format_money,
         format_date=format_date,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from guide.accounts.password_policy import MAX_LENGTH, MIN_LENGTH, StrongPassword
 
@@ -52,9 +52,14 @@ class ResetPasswordForm(NewPasswordForm):
 
 
 class ForgotPasswordForm(FlaskForm):
+    # Only a look-up: any address that can sign in must be accepted, so no strict Email().
     email = EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(_l("Enter your e-mail address.")), Email(), Length(max=254)],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Enter an e-mail address.")),
+            Length(max=254),
+        ],
         render_kw={"autocomplete": "username"},
     )
 

@@ -17,7 +17,8 @@ from guide.accounts.passwords import hash_password
 from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
 from guide.audit.services import record_event
 from guide.cases.identity import child_identity_digest, new_reference
-from guide.cases.models import Case, CaseStatusChange, Child, Guardian, Visit
+from guide.cases.models import Case, CaseStatusChange, Child, CloseReason, Guardian, Visit
+from guide.cases.workflow import change_status
 from guide.database import utcnow
 from guide.extensions import db
 from guide.guides.models import GuideProfile
@@ -274,7 +275,7 @@ def _add_child_case(
         organisation=organisation,
         child=child,
         reference=new_reference(),
-        status=status,
+        status="referred",
         help_level="follow_first_times",
         interests_in_own_words=own_words,
         interest_tags=tags,
@@ -310,20 +311,16 @@ def _add_child_case(
 def _walk_course(
     case: Case, path: tuple[str, ...], *, by: User, guide: GuideProfile, activity: Activity
 ) -> None:
-    """Record the status history a real case would have, a few days per step."""
+    """Record the course a real case would have had, a few days per step."""
     moment = case.referred_at
-    previous = None
-    for step in path:
-        case.status_changes.append(
-            CaseStatusChange(from_status=previous, to_status=step, changed_by=by, changed_at=moment)
-        )
-        if step == "accepted":
-            case.accepted_at = moment
-        elif step == "guide_assigned":
+    case.status_changes.append(
+        CaseStatusChange(from_status=None, to_status="referred", changed_by=by, changed_at=moment)
+    )
+    for step in path[1:]:
+        moment += dt.timedelta(days=3)
+        if step == "guide_assigned":
             case.assigned_guide = guide
-            case.guide_assigned_at = moment
         elif step == "in_progress":
-            case.first_contact_at = moment
             case.visits.append(
                 Visit(
                     author=guide.user,
@@ -335,7 +332,6 @@ def _walk_course(
                 )
             )
         elif step == "active":
-            case.first_activity_at = moment
             case.enrollments.append(
                 Enrollment(
                     activity=activity,
@@ -345,8 +341,10 @@ def _walk_course(
                     started_on=moment.date(),
                 )
             )
-        elif step == "closed":
-            case.closed_at = moment
-            case.close_reason = "established"
-        previous = step
-        moment += dt.timedelta(days=3)
+        change_status(
+            case,
+            step,
+            by=by,
+            at=moment,
+            close_reason=CloseReason.established if step == "closed" else None,
+        )

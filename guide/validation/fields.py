@@ -57,7 +57,7 @@ NAME_MESSAGES = {
         "The name contains invisible control characters. Type it again instead of pasting it."
     ),
 }
-#: An amount written the way the user's language writes it, for the messages' examples.
+#: The amount the messages show as an example, written in the user's own number format.
 EXAMPLE_ORE = 125050
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from guide.accounts import totp
 from guide.accounts.models import User
 from guide.extensions import db
+from tests.conftest import settings_for_tests
 from tests.factories import PASSWORD
 
 SECOND_FACTOR_PATH = "/sign-in/code"
@@ -55,3 +56,9 @@ def authenticator_code(app, email: str) -> str:
         steps = [step for step in (now, now + 1) if step > (user.totp_last_step or 0)]
         assert steps, "signed in too often within one time step for a fresh code"
         return totp.code_for_step(user.totp_secret, steps[0])
+
+
+def same_keys(app, database_url: str, **overrides: object) -> dict[str, object]:
+    """Settings for a second test app that can read what ``app`` encrypted."""
+    keyring = app.extensions["fritidsguide.settings"].keyring
+    return settings_for_tests(database_url, keyring=keyring, **overrides)

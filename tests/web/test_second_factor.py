@@ -18,11 +18,12 @@ from guide.audit.models import AuditEvent
 from guide.demo.data import DEMO_EMAIL_DOMAIN
 from guide.extensions import db as _db
 from tests import factories
-from tests.conftest import IsolatedClient, settings_for_tests
+from tests.conftest import IsolatedClient
 from tests.web.helpers import (
     authenticator_code,
     csrf_token,
     enter_code,
+    same_keys,
     sign_in,
     sign_in_with_password,
 )
@@ -38,7 +39,7 @@ def _coordinator(db, **fields) -> User:
 
 
 def _sign_out(client) -> None:
-    page = client.get("/account/second-factor")  # any page with the header's sign-out form
+    page = client.get("/sign-in")  # any page carries the sign-out form's CSRF token
     response = client.post("/sign-out", data={"csrf_token": csrf_token(page.text)})
     assert response.status_code == 302
 
@@ -268,7 +269,7 @@ def test_enrolled_user_is_not_sent_to_enrolment_again(client, db):
 
 @pytest.fixture
 def demo_app(app, database_url):
-    demo = create_app(settings_for_tests(database_url, demo_mode=True))
+    demo = create_app(same_keys(app, database_url, demo_mode=True))
     demo.test_client_class = IsolatedClient
     yield demo
     with demo.app_context():

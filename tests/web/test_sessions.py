@@ -14,8 +14,8 @@ from guide.audit.models import AuditEvent
 from guide.database import utcnow
 from guide.extensions import db as _db
 from tests import factories
-from tests.conftest import IsolatedClient, settings_for_tests
-from tests.web.helpers import csrf_token, sign_in
+from tests.conftest import IsolatedClient
+from tests.web.helpers import csrf_token, same_keys, sign_in
 
 COOKIE = "session"
 
@@ -159,7 +159,7 @@ def test_session_cookie_is_http_only_and_same_site_lax(app):
 
 
 def test_production_cookie_is_secure_with_host_prefix(database_url, app):
-    production = create_app(settings_for_tests(database_url, environment="production"))
+    production = create_app(same_keys(app, database_url, environment="production"))
     production.test_client_class = IsolatedClient
     try:
         header = _set_cookie_header(production)
