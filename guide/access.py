@@ -1,20 +1,25 @@
-"""Who may open what: role requirements on views, and organisation-scoped loading.
+"""Who may open what: permission (or role) requirements on views, and refusals.
 
-Every view declares the roles it serves with ``@requires(...)``; every object a
-view shows comes through a loader that applies the signed-in user's
-organisation and the object rule, so a forgotten check answers 404, never data.
+Every view declares its rule: ``@requires_permission(Permission.X)`` with a
+permission from guide.policy, ``@public`` for pages anyone may open, or (older
+code) ``@requires(*roles)``. Every object a view shows comes through a loader
+that applies the signed-in user's organisation and the object rule, so a
+forgotten check answers 404, never data. The matrix test reads the attributes
+set here (``required_permissions``, ``required_roles``) on every endpoint.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask import abort, request
 from flask_login import current_user
 
 from guide.audit.services import record_event
+from guide.policy import Permission, allowed_any, roles_with
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,8 +27,42 @@ F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = "public"
 
 
+def requires_permission(*permissions: Permission) -> Callable[[F], F]:
+    """Signed-in users holding one of ``permissions``; others get 403 (404 at an object's address).
+
+    Anonymous visitors go to the sign-in page.
+    """
+    if not permissions:
+        raise ValueError("requires_permission needs at least one permission")
+    wanted = frozenset(Permission(permission) for permission in permissions)
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from guide.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not allowed_any(current_user, wanted):
+                deny("permission_denied", status=refusal_status(kwargs))
+            return view(*args, **kwargs)
+
+        wrapper.required_permissions = wanted  # type: ignore[attr-defined]
+        wrapper.required_roles = frozenset(  # type: ignore[attr-defined]
+            role.value for role in roles_with(*wanted)
+        )
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def refusal_status(view_args: Mapping[str, Any]) -> int:
+    """404 when the address names an object, so a refusal never confirms that it exists."""
+    return 404 if any(isinstance(value, uuid.UUID) for value in view_args.values()) else 403
+
+
 def requires(*roles: str) -> Callable[[F], F]:
-    """Signed-in users with one of ``roles`` only; others get 403 (or the sign-in page)."""
+    """Signed-in users with one of ``roles`` only; prefer ``requires_permission`` in new views."""
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
@@ -33,10 +72,10 @@ def requires(*roles: str) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
-                deny("page_forbidden")
+                deny("page_forbidden", status=refusal_status(kwargs))
             return view(*args, **kwargs)
 
-        wrapper.required_roles = frozenset(roles)  # type: ignore[attr-defined]
+        wrapper.required_roles = frozenset(str(role) for role in roles)  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -24,8 +24,13 @@ BLUEPRINT_MODULES = (
     "guide.accounts.views",
     "guide.accounts.twofactor_views",
     "guide.cases.views",
+    "guide.dashboard.views",
     "guide.accounts.invitation_views",
     "guide.accounts.password_views",
+    "guide.admin.views",
+    "guide.referrals.views",
+    "guide.guides.views",
+    "guide.cases.assignment_views",
 )
 
 

@@ -32,6 +32,8 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ps", "ur", "ckb"})
 CURRENCY = "NOK"
 FALLBACK_LOCALE = "nb"
 FALLBACK_TIMEZONE = "Europe/Oslo"
+#: Shorter own-language names where Babel's are long ("norsk bokmål").
+NATIVE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk"}
 #: Date formats for bare English follow European English (day before month): users are in Norway.
 DATE_LOCALE_OVERRIDES = {"en": "en_150"}
 
@@ -95,7 +97,7 @@ def language_choices() -> list[tuple[str, str]]:
 
 
 def _native_name(code: str) -> str:
-    name = Locale.parse(code).get_display_name(code) or code
+    name = NATIVE_NAMES.get(code) or Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
 
 
@@ -161,6 +163,7 @@ def compile_catalogues(directory: Path) -> list[Path]:
         descriptor, temporary = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
         with os.fdopen(descriptor, "wb") as handle:
             write_mo(handle, catalogue)
+        os.chmod(temporary, 0o644)  # mkstemp makes it owner-only; the app may run as another user
         Path(temporary).replace(mo_path)
         written.append(mo_path)
     return written

@@ -24,4 +24,5 @@ class InviteUserForm(FlaskForm):
         render_kw={"autocomplete": "off"},
     )
     role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
-    club = SelectField(_l("Club (only for club contacts)"), validate_choice=True)
+    #: Checked by the view against the organisation's clubs (and absent for admins).
+    club = SelectField(_l("Club (only for club contacts)"), validate_choice=False, default="")

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from guide.access import public, requires
 from guide.accounts.account_tokens import LinkNotValid, find_usable_token
@@ -34,16 +35,20 @@ def invite():
     roles = invitable_roles(current_user)
     clubs = _own_clubs() if Role.club_contact in roles else {}
     form = InviteUserForm()
-    form.role.choices = [(role.value, ROLE_LABELS[role.value]) for role in roles]
-    form.club.choices = [("", _("No club")), *((key, club.name) for key, club in clubs.items())]
+    form.role.choices = [SelectChoice(role.value, ROLE_LABELS[role.value]) for role in roles]
+    form.club.choices = [
+        SelectChoice("", _("No club")),
+        *(SelectChoice(key, club.name) for key, club in clubs.items()),
+    ]
     if form.validate_on_submit():
+        is_club_contact = form.role.data == Role.club_contact.value
         try:
             invite_user(
                 email=form.email.data,
                 role=form.role.data,
                 organisation=current_user.organisation,
                 invited_by=current_user,
-                club=clubs.get(form.club.data),
+                club=clubs.get(form.club.data or "") if is_club_contact else None,
             )
         except InvitationError as error:
             form.form_errors.append(str(error.message))

@@ -13,11 +13,8 @@ from guide.accounts.account_tokens import (
     use_token,
 )
 from guide.accounts.models import AccountToken, TokenPurpose, User
-from guide.accounts.passwords import hash_password
-from guide.accounts.services import find_user_by_email
-from guide.accounts.sessions import end_all_sessions
+from guide.accounts.services import change_password, find_user_by_email
 from guide.audit.services import record_event
-from guide.database import utcnow
 from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_email, render_email
 
@@ -73,13 +70,12 @@ def reset_password(row: AccountToken, *, password: str) -> User:
     user = reset_user(row)
     if user is None or not use_token(row):
         raise LinkNotValid
-    user.password_hash = hash_password(password)
-    user.password_changed_at = utcnow()
+    # Sets the hash, ends every session and audit-logs "password_changed".
+    change_password(user, password, by=user)
     # Whoever holds the mailbox has proved it; earlier failed guesses no longer count.
     user.failed_sign_ins = 0
     user.throttled_until = None
-    end_all_sessions(user, "password_reset")
-    record_event("password_reset", actor=user, obj=user)
+    record_event("password_reset_link_used", actor=user, obj=row)
     queue_email(
         to=user.email,
         template="password_changed",

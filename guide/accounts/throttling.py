@@ -47,10 +47,13 @@ def throttle_delay(failures: int) -> dt.timedelta | None:
     return min(FIRST_DELAY * 2**doublings, LONGEST_DELAY)
 
 
+def is_throttled(user: User, *, now: dt.datetime | None = None) -> bool:
+    return user.throttled_until is not None and user.throttled_until > (now or utcnow())
+
+
 def refuse_if_throttled(user: User, *, now: dt.datetime | None = None) -> None:
     """Raise AccountThrottled (and audit the refused attempt) while ``user`` must wait."""
-    now = now or utcnow()
-    if user.throttled_until is not None and user.throttled_until > now:
+    if is_throttled(user, now=now):
         record_event("sign_in_throttled", actor=user, details={"reason": "attempt_while_throttled"})
         raise AccountThrottled(user.throttled_until)
 

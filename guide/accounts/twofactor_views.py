@@ -25,6 +25,7 @@ from guide.accounts.sessions import clear_pending_sign_in, pending_sign_in_user
 from guide.accounts.throttling import (
     SECOND_FACTOR_LIMIT,
     AccountThrottled,
+    is_throttled,
     refuse_if_throttled,
     throttled_message,
 )
@@ -73,14 +74,11 @@ def sign_in_code():
     if form.validate_on_submit():
         try:
             refuse_if_throttled(user)
-            method = check_second_factor(user, form.code.data)
-            if method is None:
-                refuse_if_throttled(user)  # this failure may have been the one too many
         except AccountThrottled as throttled:
-            clear_pending_sign_in()
-            db.session.commit()
-            flash(throttled_message(throttled.until), "error")
-            return redirect(url_for("accounts.sign_in"))
+            return _back_to_sign_in(throttled.until)
+        method = check_second_factor(user, form.code.data)
+        if method is None and is_throttled(user):  # this failure was one too many
+            return _back_to_sign_in(user.throttled_until)
         if method is not None:
             complete_sign_in(user, method=method)
             db.session.commit()
@@ -91,6 +89,14 @@ def sign_in_code():
         flash(_("The code is wrong or has already been used."), "error")
     status = 200 if request.method == "GET" else 400
     return render_template("accounts/twofactor_sign_in.html", form=form), status
+
+
+def _back_to_sign_in(throttled_until):
+    # A throttled account starts again from the password once the wait is over.
+    clear_pending_sign_in()
+    db.session.commit()
+    flash(throttled_message(throttled_until), "error")
+    return redirect(url_for("accounts.sign_in"))
 
 
 def _warn_about_recovery_codes_left(count: int) -> None:

@@ -50,14 +50,13 @@ def sign_in():
             begin_pending_sign_in(user)
             db.session.commit()
             return redirect(url_for("twofactor.sign_in_code"))
-        if may_skip_second_factor(user):
-            complete_sign_in(user, method=SecondFactorMethod.demo_skip)
-            db.session.commit()
-            return redirect(url_for("web.index"))
-        # No second factor yet: a session that can only enrol (see twofactor_views).
-        complete_sign_in(user, method=SecondFactorMethod.not_enrolled)
+        skips = may_skip_second_factor(user)
+        complete_sign_in(
+            user, method=SecondFactorMethod.demo_skip if skips else SecondFactorMethod.not_enrolled
+        )
         db.session.commit()
-        return redirect(url_for("twofactor.enrol"))
+        # Without a second factor the session can only enrol (see twofactor_views).
+        return redirect(url_for("web.index" if skips else "twofactor.enrol"))
     return _sign_in_page(form, 200 if request.method == "GET" else 400)
 
 

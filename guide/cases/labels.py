@@ -32,6 +32,15 @@ VISIT_KIND_LABELS = {
     "follow_up": _l("Follow-up"),
 }
 
+CLOSE_REASON_LABELS = {
+    "established": _l("Established: goes on without help"),
+    "family_declined": _l("The family declined"),
+    "no_contact": _l("No contact with the family"),
+    "moved": _l("Moved away"),
+    "dropped_out": _l("Dropped out of the activity"),
+    "other": _l("Other reason"),
+}
+
 
 def _label(table: dict[str, object], value: object) -> str:
     key = getattr(value, "value", value)
@@ -53,5 +62,6 @@ def template_helpers() -> dict[str, object]:
         "status_label": lambda value: _label(STATUS_LABELS, value),
         "help_level_label": lambda value: _label(HELP_LEVEL_LABELS, value),
         "visit_kind_label": lambda value: _label(VISIT_KIND_LABELS, value),
+        "close_reason_label": lambda value: _label(CLOSE_REASON_LABELS, value),
         "as_date": as_date,
     }

@@ -91,6 +91,8 @@ class Child(OrganisationOwned, db.Model):
     __tablename__ = "children"
     __table_args__ = (
         Index("ix_children_organisation_identity", "organisation_id", "identity_index"),
+        #: The case list's area filter.
+        Index("ix_children_organisation_area", "organisation_id", "area"),
     )
 
     first_name = EncryptedText(nullable=False)

@@ -7,18 +7,75 @@ import binascii
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from flask import abort
+from flask import abort, current_app, has_app_context
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from guide.accounts.models import Role, User
 from guide.audit.services import record_event
-from guide.cases.models import Case, Child
+from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
+from guide.cases.models import Case, CaseStatus, CaseStatusChange, Child, Visit
+from guide.database import utcnow
 from guide.extensions import db
 from guide.guides.models import GuideProfile
+from guide.referrals.models import Referral
 
 PAGE_SIZE = 50
+#: Statuses in which a case is still waiting for a guide.
+WAITING_STATUSES = (CaseStatus.referred, CaseStatus.accepted)
+#: Statuses a guide works on; "My children" lists these.
+GUIDE_OPEN_STATUSES = (
+    CaseStatus.guide_assigned,
+    CaseStatus.in_progress,
+    CaseStatus.active,
+    CaseStatus.paused,
+)
+FALLBACK_TIMEZONE = "Europe/Oslo"
+
+
+def local_date(moment: dt.datetime | None = None) -> dt.date:
+    """The calendar date in the organisation's time zone (Oslo) at ``moment`` (default now)."""
+    zone = FALLBACK_TIMEZONE
+    if has_app_context():
+        zone = current_app.extensions["fritidsguide.settings"].timezone
+    return (moment or utcnow()).astimezone(ZoneInfo(zone)).date()
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """What the coordinator narrowed the case list to; empty fields do not filter."""
+
+    status: CaseStatus | None = None
+    area: str | None = None
+    guide_id: uuid.UUID | None = None
+    #: Only cases still without a guide, referred more than this many days ago.
+    waiting_days: int | None = None
+
+    def apply(self, query: Select, *, organisation_id: uuid.UUID, now: dt.datetime) -> Select:
+        if self.status is not None:
+            query = query.where(Case.status == self.status)
+        if self.area:
+            # A subquery on (organisation_id, area) keeps the list's own join untouched.
+            query = query.where(
+                Case.child_id.in_(
+                    select(Child.id).where(
+                        Child.organisation_id == organisation_id, Child.area == self.area
+                    )
+                )
+            )
+        if self.guide_id is not None:
+            query = query.where(Case.assigned_guide_id == self.guide_id)
+        if self.waiting_days is not None:
+            query = query.where(
+                Case.status.in_(WAITING_STATUSES),
+                Case.referred_at <= now - dt.timedelta(days=self.waiting_days),
+            )
+        return query
+
+    def is_empty(self) -> bool:
+        return self == CaseFilters()
 
 
 @dataclass(frozen=True)
@@ -40,15 +97,27 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID] | None:
         return None
 
 
-def list_cases(*, viewer: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> CasePage:
-    """Newest referrals first, one page at a time (keyset pagination)."""
+def list_cases(
+    *,
+    viewer: User,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    filters: CaseFilters | None = None,
+    now: dt.datetime | None = None,
+) -> CasePage:
+    """Newest referrals first, one page at a time (keyset pagination), optionally filtered."""
     query: Select = (
         select(Case)
         .where(Case.organisation_id == viewer.organisation_id)
-        .options(joinedload(Case.child), joinedload(Case.assigned_guide).joinedload(GuideProfile.user))
+        .options(
+            joinedload(Case.child),
+            joinedload(Case.assigned_guide).joinedload(GuideProfile.user),
+        )
         .order_by(Case.referred_at.desc(), Case.id.desc())
         .limit(limit + 1)
     )
+    if filters is not None:
+        query = filters.apply(query, organisation_id=viewer.organisation_id, now=now or utcnow())
     position = decode_cursor(cursor) if cursor else None
     if position is not None:
         stamp, key = position
@@ -64,6 +133,149 @@ def list_cases(*, viewer: User, cursor: str | None = None, limit: int = PAGE_SIZ
         details={"count": len(cases), "case_ids": [str(case.id) for case in cases]},
     )
     return CasePage(cases=cases, next_cursor=encode_cursor(cases[-1]) if has_more else None)
+
+
+def area_choices(*, viewer: User) -> list[str]:
+    """The areas the organisation's children live in, for the list filter."""
+    return list(
+        db.session.scalars(
+            select(Child.area)
+            .where(Child.organisation_id == viewer.organisation_id, Child.area.is_not(None))
+            .distinct()
+            .order_by(Child.area)
+        )
+    )
+
+
+def guide_choices(*, viewer: User) -> list[tuple[uuid.UUID, str]]:
+    """The organisation's guides as (profile id, name), for the list filter."""
+    rows = db.session.execute(
+        select(GuideProfile.id, User.full_name)
+        .join(User, GuideProfile.user_id == User.id)
+        .where(GuideProfile.organisation_id == viewer.organisation_id)
+        .order_by(User.full_name)
+    )
+    return [(profile_id, name) for profile_id, name in rows]
+
+
+#: Prefixes of the references a coordinator may quote: cases (FG) and referrals (HV).
+REFERENCE_PREFIXES = ("FG", "HV")
+
+
+def reference_candidates(text: str) -> list[str]:
+    """``fg 7k3m9q``, ``FG-7K3M9Q`` → ``["FG-7K3M9Q"]``; a bare code could be either kind."""
+    compact = "".join(character for character in text.upper() if character.isalnum())
+    prefix = compact[:2] if compact[:2] in REFERENCE_PREFIXES else None
+    code = compact[2:] if prefix else compact
+    if len(code) != 6 or any(character not in REFERENCE_ALPHABET for character in code):
+        return []
+    return [f"{kind}-{code}" for kind in ([prefix] if prefix else REFERENCE_PREFIXES)]
+
+
+def _found(viewer: User, query: Select, kind: str) -> list[Case]:
+    cases = list(
+        db.session.scalars(
+            query.where(Case.organisation_id == viewer.organisation_id)
+            .options(
+                joinedload(Case.child),
+                joinedload(Case.assigned_guide).joinedload(GuideProfile.user),
+            )
+            .order_by(Case.referred_at.desc())
+        ).unique()
+    )
+    # The audit says how someone searched and what they found, never what they typed.
+    record_event(
+        "case_search",
+        actor=viewer,
+        details={"by": kind, "case_ids": [str(case.id) for case in cases]},
+    )
+    return cases
+
+
+def find_cases_by_reference(*, viewer: User, reference: str) -> list[Case]:
+    """The case with this case or referral reference (typed loosely), if any."""
+    candidates = reference_candidates(reference)
+    referred_case_ids = select(Referral.case_id).where(
+        Referral.organisation_id == viewer.organisation_id, Referral.reference.in_(candidates)
+    )
+    query = select(Case).where(or_(Case.reference.in_(candidates), Case.id.in_(referred_case_ids)))
+    return _found(viewer, query, "reference")
+
+
+def find_cases_by_identity(
+    *, viewer: User, first_name: str, last_name: str, birth_date: dt.date
+) -> list[Case]:
+    """Cases of the child with exactly this name and birth date, through the blind index."""
+    digest = child_identity_digest(first_name, last_name, birth_date)
+    query = (
+        select(Case)
+        .join(Child, Case.child_id == Child.id)
+        .where(Child.organisation_id == viewer.organisation_id, Child.identity_index == digest)
+    )
+    return _found(viewer, query, "identity")
+
+
+@dataclass(frozen=True)
+class GuideCase:
+    """One row of the guide's "My children": the case and what the guide should do next."""
+
+    case: Case
+    next_step: str
+    due_on: dt.date | None = None
+
+
+def next_step_for(case: Case) -> tuple[str, dt.date | None]:
+    """What the guide should do next, as a key the template translates, and a due date."""
+    status = CaseStatus(case.status)
+    if status == CaseStatus.guide_assigned:
+        return "first_contact", None
+    if status == CaseStatus.in_progress:
+        return "find_activity", None
+    if status == CaseStatus.paused:
+        return "check_in", None
+    open_follow_up = next((f for f in case.follow_ups if f.done_at is None), None)
+    if open_follow_up is not None:
+        return "follow_up", open_follow_up.due_on
+    return "keep_in_touch", None
+
+
+def my_cases(*, viewer: User) -> list[GuideCase]:
+    """The guide's open cases, most recently assigned first, each with the next step."""
+    cases = db.session.scalars(
+        case_scope(viewer)
+        .where(
+            Case.status.in_(GUIDE_OPEN_STATUSES),
+            # Only the viewer's own assignments, also for a coordinator who is a guide too.
+            Case.assigned_guide_id.in_(
+                select(GuideProfile.id).where(GuideProfile.user_id == viewer.id)
+            ),
+        )
+        .options(joinedload(Case.child), selectinload(Case.follow_ups))
+        .order_by(Case.guide_assigned_at.desc(), Case.id)
+    ).unique()
+    rows = []
+    for case in cases:
+        step, due_on = next_step_for(case)
+        rows.append(GuideCase(case=case, next_step=step, due_on=due_on))
+    record_event(
+        "my_cases_viewed",
+        actor=viewer,
+        details={"case_ids": [str(row.case.id) for row in rows]},
+    )
+    return rows
+
+
+def referrals_for_coordinator(*, viewer: User, case: Case) -> list[Referral]:
+    """The referrals behind ``case`` with their reasons; empty for everyone but coordinators."""
+    if viewer.role != Role.coordinator or case.organisation_id != viewer.organisation_id:
+        return []
+    return list(
+        db.session.scalars(
+            select(Referral)
+            .where(Referral.case_id == case.id, Referral.organisation_id == viewer.organisation_id)
+            .order_by(Referral.submitted_at)
+        )
+    )
 
 
 def case_scope(viewer: User) -> Select:
@@ -85,8 +297,10 @@ def load_case(*, viewer: User, case_id: uuid.UUID) -> Case:
         .where(Case.id == case_id)
         .options(
             joinedload(Case.child).selectinload(Child.guardians),
-            selectinload(Case.status_changes),
-            selectinload(Case.visits),
+            joinedload(Case.assigned_guide).joinedload(GuideProfile.user),
+            selectinload(Case.status_changes).joinedload(CaseStatusChange.changed_by),
+            selectinload(Case.visits).joinedload(Visit.author),
+            selectinload(Case.follow_ups),
         )
     )
     if case is None:

@@ -1,31 +1,185 @@
-"""The coordinator's case list and the case page."""
+"""Case pages: the coordinator's list and search, the case page, visits, follow-ups, closing,
+and the guide's "My children"."""
 
 import uuid
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
-from guide.access import requires
-from guide.accounts.models import Role
+from guide.access import requires_permission
+from guide.cases.closing import can_close, close_case, reopen_case
+from guide.cases.followups import complete_follow_up, load_open_follow_up
+from guide.cases.forms import (
+    CaseFilterForm,
+    CloseCaseForm,
+    FindCaseForm,
+    FollowUpDoneForm,
+    ReopenCaseForm,
+    VisitForm,
+)
 from guide.cases.labels import template_helpers
-from guide.cases.services import list_cases, load_case
+from guide.cases.models import Case, CaseStatus
+from guide.cases.services import (
+    area_choices,
+    find_cases_by_identity,
+    find_cases_by_reference,
+    guide_choices,
+    list_cases,
+    load_case,
+    local_date,
+    my_cases,
+    referrals_for_coordinator,
+)
+from guide.cases.visits import can_log_visit, log_visit
 from guide.extensions import db
+from guide.policy import Permission, allowed
 
 bp = Blueprint("cases", __name__)
 bp.app_context_processor(template_helpers)
 
 
 @bp.route("/cases")
-@requires(Role.coordinator)
+@requires_permission(Permission.case_list)
 def case_list():
-    page = list_cases(viewer=current_user, cursor=request.args.get("after"))
+    form = CaseFilterForm(formdata=request.args)
+    form.set_choices(
+        areas=area_choices(viewer=current_user), guides=guide_choices(viewer=current_user)
+    )
+    form.validate()
+    page = list_cases(viewer=current_user, cursor=request.args.get("after"), filters=form.filters())
     db.session.commit()
-    return render_template("cases/list.html", page=page)
+    return render_template("cases/list.html", page=page, form=form, filter_args=form.query_args())
+
+
+@bp.route("/cases/find", methods=["GET", "POST"])
+@requires_permission(Permission.case_list)
+def find_case():
+    # POST, so names and birth dates never appear in an address or a server log.
+    form = FindCaseForm()
+    results = None
+    if form.validate_on_submit():
+        if form.by_reference:
+            results = find_cases_by_reference(viewer=current_user, reference=form.reference.data)
+        else:
+            results = find_cases_by_identity(
+                viewer=current_user,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                birth_date=form.birth_date.data,
+            )
+        db.session.commit()
+    return render_template("cases/find.html", form=form, results=results)
 
 
 @bp.route("/cases/<uuid:case_id>")
-@requires(Role.coordinator, Role.guide)
+@requires_permission(Permission.case_view)
 def case_detail(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
+    referrals = referrals_for_coordinator(viewer=current_user, case=case)
     db.session.commit()
-    return render_template("cases/detail.html", case=case)
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        referrals=referrals,
+        may_edit=allowed(current_user, Permission.case_edit),
+        may_log_visit=allowed(current_user, Permission.visit_log) and can_log_visit(case),
+        may_close=can_close(case),
+        reopen_form=ReopenCaseForm(version=case.version),
+    )
+
+
+@bp.route("/cases/<uuid:case_id>/visits/new", methods=["GET", "POST"])
+@requires_permission(Permission.visit_log)
+def log_visit_view(case_id: uuid.UUID):
+    case = load_case(viewer=current_user, case_id=case_id)
+    if not can_log_visit(case):
+        return _refuse(case, _("Visits can only be logged on an open case with a guide."))
+    form = VisitForm(today=local_date(), earliest=local_date(case.referred_at))
+    if form.validate_on_submit():
+        log_visit(
+            case,
+            by=current_user,
+            kind=form.kind.data,
+            occurred_on=form.occurred_on.data,
+            duration_minutes=form.duration_minutes.data,
+            notes=form.notes.data,
+            child_words=form.child_words.data,
+        )
+        return _commit_and_return(case, _("The visit is logged."))
+    db.session.commit()  # the audit event for opening the case
+    return render_template("cases/visit_form.html", case=case, form=form)
+
+
+@bp.route("/cases/<uuid:case_id>/follow-ups/<uuid:follow_up_id>", methods=["GET", "POST"])
+@requires_permission(Permission.visit_log)
+def follow_up_done(case_id: uuid.UUID, follow_up_id: uuid.UUID):
+    case = load_case(viewer=current_user, case_id=case_id)
+    follow_up = load_open_follow_up(case, follow_up_id)
+    form = FollowUpDoneForm()
+    if form.validate_on_submit():
+        complete_follow_up(follow_up, by=current_user, note=form.note.data)
+        return _commit_and_return(case, _("The follow-up is marked as done."))
+    db.session.commit()
+    return render_template("cases/follow_up_form.html", case=case, follow_up=follow_up, form=form)
+
+
+@bp.route("/cases/<uuid:case_id>/close", methods=["GET", "POST"])
+@requires_permission(Permission.case_edit)
+def close(case_id: uuid.UUID):
+    case = load_case(viewer=current_user, case_id=case_id)
+    if not can_close(case):
+        return _refuse(case, _("This case cannot be closed from its current status."))
+    form = CloseCaseForm(version=case.version)
+    if form.validate_on_submit():
+        if form.version.data != str(case.version):
+            return _refuse(case, _conflict_message())
+        close_case(case, by=current_user, reason=form.reason.data, note=form.note.data)
+        return _commit_and_return(case, _("The case is closed."))
+    db.session.commit()
+    return render_template("cases/close_form.html", case=case, form=form)
+
+
+@bp.route("/cases/<uuid:case_id>/reopen", methods=["POST"])
+@requires_permission(Permission.case_edit)
+def reopen(case_id: uuid.UUID):
+    case = load_case(viewer=current_user, case_id=case_id)
+    form = ReopenCaseForm()
+    if case.status != CaseStatus.closed or not form.validate_on_submit():
+        return _refuse(case, _("Only a closed case can be reopened."))
+    if form.version.data != str(case.version):
+        return _refuse(case, _conflict_message())
+    reopen_case(case, by=current_user)
+    return _commit_and_return(case, _("The case is reopened."))
+
+
+@bp.route("/my-cases", endpoint="my_cases")
+@requires_permission(Permission.case_view)
+def my_cases_view():
+    rows = my_cases(viewer=current_user)
+    db.session.commit()
+    return render_template("cases/my_cases.html", rows=rows)
+
+
+def _conflict_message() -> str:
+    return _("Someone else changed this case just now. Look at it again and retry if needed.")
+
+
+def _refuse(case: Case, message: str):
+    db.session.commit()  # keep the audit event for opening the case
+    flash(message, "warning")
+    return redirect(url_for("cases.case_detail", case_id=case.id))
+
+
+def _commit_and_return(case: Case, message: str):
+    """Commit once; a concurrent change to the same case is reported, never overwritten."""
+    case_id = case.id
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_conflict_message(), "warning")
+    else:
+        flash(message, "success")
+    return redirect(url_for("cases.case_detail", case_id=case_id))

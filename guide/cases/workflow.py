@@ -11,7 +11,9 @@ import datetime as dt
 
 from guide.accounts.models import User
 from guide.audit.services import record_event
+from guide.cases.followups import schedule_follow_ups
 from guide.cases.models import Case, CaseStatus, CaseStatusChange, CloseReason
+from guide.cases.services import local_date
 from guide.database import utcnow
 
 S = CaseStatus
@@ -68,8 +70,12 @@ def change_status(
         raise ValueError("Closing a case needs a reason")
     at = at or utcnow()
     milestone = MILESTONES.get(to)
-    if milestone and getattr(case, milestone) is None:
+    first_time = milestone is not None and getattr(case, milestone) is None
+    if first_time:
         setattr(case, milestone, at)
+    if first_time and to == S.active:
+        # Enrollment code may schedule from the real start date first; this is idempotent.
+        schedule_follow_ups(case, start=local_date(at))
     if to == S.closed:
         case.closed_at = at
         case.close_reason = CloseReason(close_reason)

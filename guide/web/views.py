@@ -35,7 +35,11 @@ for _name, _function in TEMPLATE_TESTS.items():
 log = logging.getLogger(__name__)
 
 #: Where each role lands after sign-in; used only once the feature has registered it.
-ROLE_HOME_ENDPOINTS = {"coordinator": "cases.case_list"}
+ROLE_HOME_ENDPOINTS = {
+    "coordinator": "cases.case_list",
+    "guide": "cases.my_cases",
+    "referrer": "referrals.my_referrals",
+}
 
 
 @bp.get("/")

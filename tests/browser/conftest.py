@@ -78,7 +78,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         else:
             folder = tmp_path_factory.mktemp("live-server")
             database_url = f"sqlite:///{folder / 'live.sqlite3'}"
-        app = create_app(settings_for_tests(database_url))
+        # Demo mode, as `make run`: the printed demo accounts sign in with the password alone.
+        app = create_app(settings_for_tests(database_url, demo_mode=True))
         with app.app_context():
             from guide.schema import upgrade
 

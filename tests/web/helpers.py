@@ -9,6 +9,7 @@ from sqlalchemy import select
 from guide.accounts import totp
 from guide.accounts.models import User
 from guide.extensions import db
+from tests import factories
 from tests.conftest import settings_for_tests
 from tests.factories import PASSWORD
 
@@ -58,7 +59,24 @@ def authenticator_code(app, email: str) -> str:
         return totp.code_for_step(user.totp_secret, steps[0])
 
 
+def saved_coordinator(db, **fields) -> User:
+    """A committed coordinator in a new organisation (``factories.user`` options apply)."""
+    account = factories.user(factories.organisation(), "coordinator", **fields)
+    db.session.commit()
+    return account
+
+
 def same_keys(app, database_url: str, **overrides: object) -> dict[str, object]:
     """Settings for a second test app that can read what ``app`` encrypted."""
     keyring = app.extensions["fritidsguide.settings"].keyring
     return settings_for_tests(database_url, keyring=keyring, **overrides)
+
+
+def signed_in_as(client, org, role: str, **fields) -> User:
+    """A new user with ``role`` in ``org``, committed and signed in through the real forms."""
+    from tests import factories
+
+    account = factories.user(org, role, **fields)
+    db.session.commit()
+    assert sign_in(client, account.email).status_code == 302
+    return account

@@ -103,7 +103,7 @@ def test_referrer_cannot_open_case_pages(client, db):
     case = factories.child_case(org)
     db.session.commit()
     assert client.get("/cases").status_code == 403
-    assert client.get(f"/cases/{case.id}").status_code == 403
+    assert client.get(f"/cases/{case.id}").status_code == 404  # an object's address: no hint
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client, db):

@@ -185,3 +185,14 @@ def test_field_macro_renders_checkbox_and_radio_groups(app):
     assert '<legend class="ds-label">Colour</legend>' in html
     assert html.count('type="radio"') == 2
     assert 'for="colour-0"' in html and 'for="colour-1"' in html
+
+
+def test_submit_macro_renders_a_primary_button_with_room_for_more_actions(app):
+    template = (
+        '{% from "_macros/forms.html" import submit %}'
+        '{% call submit("Save", name="action") %}<a href="/">Cancel</a>{% endcall %}'
+    )
+    with app.test_request_context():
+        html = render_template_string(template)
+    assert '<button class="ds-button" data-variant="primary" type="submit" name="action">' in html
+    assert '<a href="/">Cancel</a>' in html

@@ -7,7 +7,8 @@ from flask import g, session
 
 from guide.i18n import SESSION_LOCALE_KEY, select_locale
 from guide.web.redirects import safe_next_path
-from tests.web.helpers import csrf_token
+from tests import factories
+from tests.web.helpers import csrf_token, sign_in
 
 
 def switch_language(client, locale: str, next_path: str = "/"):
@@ -35,7 +36,7 @@ def test_unsupported_browser_language_falls_back_to_bokmal(client):
 
 def test_switcher_offers_every_language_in_its_own_name(client):
     html = client.get("/").text
-    for code, name in (("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")):
+    for code, name in (("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English")):
         assert f'value="{code}" lang="{code}"' in html
         assert name in html
 
@@ -92,6 +93,16 @@ def test_switcher_never_redirects_off_site(client, target):
 )
 def test_safe_next_path_keeps_only_local_paths(target, expected):
     assert safe_next_path(target, fallback="/fallback") == expected
+
+
+def test_signed_in_user_sees_pages_in_their_preferred_language(client, db):
+    account = factories.user(factories.organisation(), "referrer", preferred_locale="nn")
+    db.session.commit()
+    assert sign_in(client, account.email).status_code == 302
+    html = client.get("/no-such-page", headers={"Accept-Language": "en"}).text
+    assert '<html lang="nn"' in html
+    assert "Fann ikkje sida" in html
+    assert "Logg ut" in html and account.full_name in html
 
 
 class SignedInUser:

@@ -1,0 +1,262 @@
+"""Forms for the case pages: visit log, follow-ups, closing, reopening, list filters and search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import uuid
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from guide.cases.labels import CLOSE_REASON_LABELS, STATUS_LABELS, VISIT_KIND_LABELS
+from guide.cases.models import CaseStatus, CloseReason, VisitKind
+from guide.cases.services import CaseFilters
+from guide.validation.fields import PersonName
+from guide.validation.names import BIDI_CONTROLS
+
+NOTE_MAX = 5000
+CHILD_WORDS_MAX = 2000
+CLOSE_NOTE_MAX = 500
+FOLLOW_UP_NOTE_MAX = 1000
+MAX_VISIT_MINUTES = 600
+#: "Waiting more than N days" choices in the case list filter.
+WAITING_DAY_CHOICES = (7, 14, 30, 60)
+#: Line breaks and tabs are fine in free text; other control characters are not.
+ALLOWED_CONTROLS = frozenset("\n\r\t")
+
+
+class FreeText:
+    """Free text in any script, emoji welcome; refuses control and text-direction override
+    characters, which can hide or reorder what a reader sees."""
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        text = field.data or ""
+        if any(_is_hidden_control(character) for character in text):
+            raise ValidationError(
+                _l("The text contains invisible control characters. Type it instead of pasting it.")
+            )
+        field.data = unicodedata.normalize("NFC", text).strip()
+
+
+def _is_hidden_control(character: str) -> bool:
+    if character in ALLOWED_CONTROLS:
+        return False
+    return character in BIDI_CONTROLS or unicodedata.category(character) in {"Cc", "Cs"}
+
+
+def _too_long(maximum: int) -> Length:
+    return Length(max=maximum, message=_l("Shorten the text to %(max)d characters or fewer."))
+
+
+class LocalDateField(DateField):
+    """A date box (``type=date``) that also takes 05.03.2026, with our own message."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a real date, for example 05.03.2026.")) from None
+
+
+class MinutesField(IntegerField):
+    """Whole minutes, with our own message for text that is not a number."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter the duration as whole minutes, for example 45.")) from None
+
+
+class VisitForm(FlaskForm):
+    kind = RadioField(
+        _l("What kind of contact"),
+        choices=[SelectChoice(kind.value, VISIT_KIND_LABELS[kind.value]) for kind in VisitKind],
+        validators=[InputRequired(_l("Choose what kind of contact it was."))],
+    )
+    occurred_on = LocalDateField(
+        _l("Date"), validators=[InputRequired(_l("Enter the date of the contact."))]
+    )
+    duration_minutes = MinutesField(
+        _l("Duration in minutes"),
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric"},
+    )
+    notes = TextAreaField(
+        _l("Notes"), validators=[Optional(), _too_long(NOTE_MAX), FreeText()], render_kw={"rows": 5}
+    )
+    child_words = TextAreaField(
+        _l("How it went, in the child's own words"),
+        validators=[Optional(), _too_long(CHILD_WORDS_MAX), FreeText()],
+        render_kw={"rows": 3},
+    )
+
+    def __init__(self, *args: Any, today: dt.date, earliest: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.earliest = earliest
+
+    def validate_occurred_on(self, field: LocalDateField) -> None:
+        if field.data is None:
+            return
+        if field.data > self.today:
+            raise ValidationError(_l("The date cannot be in the future."))
+        if field.data < self.earliest:
+            raise ValidationError(_l("The date is before the child was referred."))
+
+    def validate_duration_minutes(self, field: MinutesField) -> None:
+        # Checked here rather than with NumberRange, which would repeat a parse error.
+        if field.data is not None and not 0 <= field.data <= MAX_VISIT_MINUTES:
+            raise ValidationError(_l("Enter minutes between 0 and %(max)s.", max=MAX_VISIT_MINUTES))
+
+
+class FollowUpDoneForm(FlaskForm):
+    note = TextAreaField(
+        _l("What came out of the follow-up"),
+        validators=[
+            DataRequired(_l("Write a short note on the follow-up.")),
+            _too_long(FOLLOW_UP_NOTE_MAX),
+            FreeText(),
+        ],
+        render_kw={"rows": 3},
+    )
+
+
+class CloseCaseForm(FlaskForm):
+    version = HiddenField()
+    reason = RadioField(
+        _l("Why is the case closed"),
+        choices=[
+            SelectChoice(reason.value, CLOSE_REASON_LABELS[reason.value]) for reason in CloseReason
+        ],
+        validators=[InputRequired(_l("Choose why the case is closed."))],
+    )
+    note = TextAreaField(
+        _l("Short note"),
+        validators=[Optional(), _too_long(CLOSE_NOTE_MAX), FreeText()],
+        render_kw={"rows": 3},
+    )
+
+
+class ReopenCaseForm(FlaskForm):
+    version = HiddenField()
+
+
+class CaseFilterForm(FlaskForm):
+    """The case list's filters; read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice("", _l("All statuses"))]
+        + [SelectChoice(status.value, STATUS_LABELS[status.value]) for status in CaseStatus],
+        validators=[Optional()],
+    )
+    area = SelectField(_l("Area"), validators=[Optional()])
+    guide = SelectField(_l("Guide"), validators=[Optional()])
+    waiting = SelectField(
+        _l("Waiting for a guide"),
+        choices=[SelectChoice("", _l("Any time"))]
+        + [
+            SelectChoice(str(days), _l("More than %(days)s days", days=days))
+            for days in WAITING_DAY_CHOICES
+        ],
+        validators=[Optional()],
+    )
+
+    def set_choices(self, *, areas: list[str], guides: list[tuple[uuid.UUID, str]]) -> None:
+        self.area.choices = [SelectChoice("", _l("All areas"))]
+        self.area.choices += [SelectChoice(area, area) for area in areas]
+        self.guide.choices = [SelectChoice("", _l("All guides"))]
+        self.guide.choices += [SelectChoice(str(key), name) for key, name in guides]
+
+    def _valid(self, field: SelectField) -> str:
+        # A filter that does not validate (an old link, a guide since removed) is ignored.
+        return "" if field.errors or not field.data else str(field.data)
+
+    def filters(self) -> CaseFilters:
+        """The chosen filters; invalid or empty ones do not filter."""
+        status, area, guide, waiting = (
+            self._valid(field) for field in (self.status, self.area, self.guide, self.waiting)
+        )
+        return CaseFilters(
+            status=CaseStatus(status) if status else None,
+            area=area or None,
+            guide_id=uuid.UUID(guide) if guide else None,
+            waiting_days=int(waiting) if waiting else None,
+        )
+
+    def query_args(self) -> dict[str, str]:
+        """The valid filters as query-string arguments, for the next-page link."""
+        fields = {
+            "status": self.status,
+            "area": self.area,
+            "guide": self.guide,
+            "waiting": self.waiting,
+        }
+        return {name: value for name, field in fields.items() if (value := self._valid(field))}
+
+
+class FindCaseForm(FlaskForm):
+    """Find a case by its reference, or by the child's exact name and birth date."""
+
+    reference = StringField(
+        _l("Reference"),
+        validators=[Optional(), Length(max=32, message=_l("A reference looks like FG-7K3M9Q."))],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    first_name = StringField(
+        _l("First name"), validators=[Optional(), PersonName()], render_kw={"autocomplete": "off"}
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[Optional(), PersonName()], render_kw={"autocomplete": "off"}
+    )
+    birth_date = LocalDateField(_l("Birth date"), validators=[Optional()])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        identity = {
+            self.first_name: _l("Enter the first name too."),
+            self.last_name: _l("Enter the last name too."),
+            self.birth_date: _l("Enter the birth date too."),
+        }
+        given = [field for field in identity if field.data]
+        if self.reference.data and given:
+            self.form_errors.append(
+                _l("Search by reference or by name and birth date, not both at once.")
+            )
+            return False
+        if not self.reference.data and not given:
+            self.form_errors.append(
+                _l("Enter a reference, or the child's first name, last name and birth date.")
+            )
+            return False
+        missing = [field for field in identity if given and not field.data]
+        for field in missing:
+            field.errors.append(identity[field])
+        return not missing
+
+    @property
+    def by_reference(self) -> bool:
+        return bool(self.reference.data)

@@ -1,0 +1,1 @@
+"""The coordinator's dashboard: overdue follow-ups, waiting children, quiet cases."""

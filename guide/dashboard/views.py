@@ -1,0 +1,23 @@
+"""The coordinator's dashboard page."""
+
+from flask import Blueprint, current_app, render_template, url_for
+from flask_login import current_user
+
+from guide.access import requires_permission
+from guide.dashboard.services import dashboard_for
+from guide.extensions import db
+from guide.policy import Permission
+
+bp = Blueprint("dashboard", __name__)
+
+#: The intake queue belongs to the referrals feature; link to it once it is registered.
+INTAKE_ENDPOINT = "referrals.intake"
+
+
+@bp.route("/dashboard")
+@requires_permission(Permission.case_list)
+def dashboard():
+    board = dashboard_for(viewer=current_user)
+    db.session.commit()
+    intake_url = url_for(INTAKE_ENDPOINT) if INTAKE_ENDPOINT in current_app.view_functions else None
+    return render_template("dashboard/dashboard.html", board=board, intake_url=intake_url)

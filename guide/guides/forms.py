@@ -1,0 +1,242 @@
+"""The coordinator's forms: a guide's profile, and assigning a guide to a case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import uuid
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    Field,
+    Form,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from guide.database import utcnow
+from guide.guides.services import language_name
+
+#: Languages offered as checkboxes: Norwegian first, then those most spoken by families here.
+LANGUAGE_CODES = (
+    "nb", "nn", "se", "en", "ar", "so", "ti", "am", "uk", "ru", "pl", "lt", "fa", "ps",
+    "ku", "ur", "tr", "sq", "bs", "es", "fr", "de", "th", "vi", "tl", "sw",
+)  # fmt: skip
+MAX_CAPACITY = 10
+EARLIEST_CHECK = dt.date(1990, 1, 1)
+#: Unicode categories allowed in an area or interest: letters, marks, digits, spaces, dashes.
+TAG_CATEGORIES = ("L", "M", "N", "Zs", "Pd")
+
+
+class TagListField(StringField):
+    """Comma-separated words in one text box; ``data`` is the list, tidied and without repeats."""
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Any = None,
+        *,
+        max_items: int = 20,
+        max_length: int = 40,
+        fold_case: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.max_items = max_items
+        self.max_length = max_length
+        self.fold_case = fold_case
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = valuelist[0] if valuelist and isinstance(valuelist[0], str) else ""
+        items: list[str] = []
+        for part in text.split(","):
+            item = " ".join(part.split())
+            if self.fold_case:
+                item = item.casefold()
+            if item and item not in items:
+                items.append(item)
+        self.data = items
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return ", ".join(self.data or [])
+
+    def pre_validate(self, form: Form) -> None:
+        items = self.data or []
+        if len(items) > self.max_items:
+            raise ValidationError(
+                _l("Enter at most %(count)d, separated by commas.", count=self.max_items)
+            )
+        for item in items:
+            if len(item) > self.max_length:
+                raise ValidationError(
+                    _l(
+                        "Each entry can have at most %(count)d characters.",
+                        count=self.max_length,
+                    )
+                )
+            if not all(_allowed_in_tag(character) for character in item):
+                raise ValidationError(
+                    _l("Use letters, digits, spaces and hyphens only (no emoji or symbols).")
+                )
+
+
+def _allowed_in_tag(character: str) -> bool:
+    return unicodedata.category(character).startswith(TAG_CATEGORIES)
+
+
+class CheckedDateField(DateField):
+    """A date picker whose refusals are worded for people, not programmers."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(
+                _l("This is not a date that exists. Use the date picker or write YYYY-MM-DD.")
+            ) from None
+
+    def pre_validate(self, form: Form) -> None:
+        if self.data is None:
+            return
+        if self.data > utcnow().date():
+            raise ValidationError(_l("The date cannot be in the future."))
+        if self.data < EARLIEST_CHECK:
+            raise ValidationError(_l("Check the year: the date is too far back."))
+
+
+class WholeNumberField(IntegerField):
+    """An integer box that explains a refusal in the user's language."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a whole number, for example 2.")) from None
+
+
+class LanguageChoice(SelectMultipleField):
+    """Languages as checkboxes; ``data`` is a list of language codes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form: Form) -> None:
+        offered = {value for value, _label in self.choices}
+        if any(code not in offered for code in self.data or []):
+            raise ValidationError(_l("Choose languages from the list."))
+
+
+def no_control_characters(_form: Form, field: Field) -> None:
+    """Refuse invisible control characters (line breaks are fine)."""
+    text = field.data or ""
+    if any(unicodedata.category(c) == "Cc" and c not in "\r\n\t" for c in text):
+        raise ValidationError(
+            _l("The text contains invisible control characters. Type it again instead.")
+        )
+
+
+class GuideProfileForm(FlaskForm):
+    languages = LanguageChoice(_l("Languages the guide speaks"))
+    areas = TagListField(
+        _l("Areas the guide can cover"), max_length=100, render_kw={"autocomplete": "off"}
+    )
+    interests = TagListField(
+        _l("Interests"), max_length=40, fold_case=True, render_kw={"autocomplete": "off"}
+    )
+    capacity = WholeNumberField(
+        _l("Places (how many children at a time)"),
+        validators=[
+            InputRequired(_l("Enter how many children the guide can follow at a time.")),
+            NumberRange(
+                min=0,
+                max=MAX_CAPACITY,
+                message=_l("Enter a number from 0 to %(max)d.", max=MAX_CAPACITY),
+            ),
+        ],
+        default=2,
+        render_kw={"inputmode": "numeric"},
+    )
+    availability_notes = TextAreaField(
+        _l("When the guide is available"),
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("Shorten the text to 1000 characters or fewer.")),
+            no_control_characters,
+        ],
+    )
+    police_certificate_checked_on = CheckedDateField(
+        _l("Police certificate checked on"), validators=[Optional()]
+    )
+    confidentiality_signed_on = CheckedDateField(
+        _l("Confidentiality declaration signed on"), validators=[Optional()]
+    )
+    is_paused = BooleanField(_l("Paused: takes no new children for now"))
+
+    def __init__(self, *args: Any, saved_languages: list[str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        known = list(LANGUAGE_CODES)
+        # Keep a language already on the profile even if the list above lacks it.
+        known += [code for code in saved_languages or [] if code not in known]
+        self.languages.choices = [(code, language_name(code)) for code in known]
+
+    def profile_fields(self) -> dict[str, Any]:
+        """The values for ``update_guide_profile``."""
+        return {
+            "languages": list(self.languages.data or []),
+            "areas": list(self.areas.data or []),
+            "interests": list(self.interests.data or []),
+            "capacity": self.capacity.data,
+            "availability_notes": (self.availability_notes.data or "").strip() or None,
+            "police_certificate_checked_on": self.police_certificate_checked_on.data,
+            "confidentiality_signed_on": self.confidentiality_signed_on.data,
+            "is_paused": bool(self.is_paused.data),
+        }
+
+
+def _known_uuid(_form: Form, field: Field) -> None:
+    try:
+        uuid.UUID(str(field.data))
+    except ValueError:
+        raise ValidationError(_l("Choose a guide from the list.")) from None
+
+
+class CaseVersionForm(FlaskForm):
+    """Carries the case's version as the coordinator saw it (optimistic locking)."""
+
+    version = WholeNumberField(
+        widget=HiddenInput(),
+        validators=[InputRequired(_l("The page is out of date. Reload it and try again."))],
+    )
+    note = TextAreaField(
+        _l("Note for the case history (optional)"),
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("Shorten the text to 1000 characters or fewer.")),
+            no_control_characters,
+        ],
+    )
+
+
+class AssignGuideForm(CaseVersionForm):
+    #: Choices are the suggestions; any other id is refused by the service with the reason.
+    guide = RadioField(
+        _l("Guide"),
+        validators=[InputRequired(_l("Choose a guide.")), _known_uuid],
+        validate_choice=False,
+    )
+
+
+class UnassignGuideForm(CaseVersionForm):
+    pass

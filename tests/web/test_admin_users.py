@@ -1,0 +1,227 @@
+"""User screens: admins look after staff, coordinators after guides and club contacts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from guide.accounts.models import RecoveryCode, Role, User, UserSession
+from guide.accounts.second_factor import replace_recovery_codes
+from guide.audit.models import AuditEvent
+from tests import factories
+from tests.web.helpers import csrf_token, sign_in
+
+
+def _signed_in(client, db, role: str, org=None) -> User:
+    account = factories.user(org or factories.organisation(), role)
+    db.session.commit()
+    assert sign_in(client, account.email).status_code == 302
+    return account
+
+
+def _post(client, path: str, **data):
+    token = csrf_token(client.get("/sign-in").text)
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+def _reload(db, account: User) -> User:
+    db.session.expire_all()
+    return db.session.get(User, account.id)
+
+
+def _events(db, action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def _live_sessions(db, account: User) -> int:
+    db.session.expire_all()
+    rows = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == account.id, UserSession.ended_at.is_(None))
+    )
+    return len(list(rows))
+
+
+# --- the list ----------------------------------------------------------------------------
+
+
+def test_admin_sees_staff_of_the_own_organisation_with_status_and_second_factor(client, db):
+    admin = _signed_in(client, db, "admin")
+    org = admin.organisation
+    factories.user(org, "coordinator", full_name="Kari Koordinator")
+    factories.user(org, "referrer", full_name="Lise Lærer", second_factor=False)
+    factories.user(org, "guide", full_name="Gunnar Guide")
+    factories.user(factories.organisation(), "coordinator", full_name="Fremmed Koordinator")
+    db.session.commit()
+
+    page = client.get("/users")
+
+    assert page.status_code == 200
+    assert "Kari Koordinator" in page.text and "Lise Lærer" in page.text
+    assert "Gunnar Guide" not in page.text  # volunteers are the coordinator's
+    assert "Fremmed Koordinator" not in page.text
+    assert "Ikke satt opp" in page.text and "Satt opp" in page.text
+    assert page.headers["Cache-Control"].startswith("no-store")
+
+
+def test_coordinator_sees_guides_and_club_contacts_only(client, db):
+    coordinator = _signed_in(client, db, "coordinator")
+    org = coordinator.organisation
+    factories.user(org, "guide", full_name="Gunnar Guide")
+    factories.user(org, "club_contact", full_name="Klara Klubb")
+    factories.user(org, "referrer", full_name="Lise Lærer")
+    db.session.commit()
+
+    page = client.get("/users")
+
+    assert "Gunnar Guide" in page.text and "Klara Klubb" in page.text
+    assert "Lise Lærer" not in page.text
+
+
+def test_user_list_links_to_the_invitation_form(client, db):
+    _signed_in(client, db, "admin")
+    assert 'href="/users/invite"' in client.get("/users").text
+
+
+def test_admins_pages_show_no_childs_data(client, db):
+    admin = _signed_in(client, db, "admin")
+    guide = factories.user(admin.organisation, "guide")
+    factories.child_case(admin.organisation, first_name="Hemmelig", guide=guide)
+    db.session.commit()
+    for path in ("/users", f"/users/{admin.id}", "/cases"):
+        assert "Hemmelig" not in client.get(path).text
+
+
+# --- deactivate and reactivate -------------------------------------------------------------
+
+
+def test_deactivating_a_guide_ends_their_sessions_at_once(app, client, db):
+    coordinator = _signed_in(client, db, "coordinator")
+    guide = factories.user(coordinator.organisation, "guide")
+    db.session.commit()
+    guide_browser = app.test_client()
+    assert sign_in(guide_browser, guide.email).status_code == 302
+    assert guide_browser.get(f"/account/recovery-codes").status_code == 200
+
+    response = _post(client, f"/users/{guide.id}/deactivate")
+
+    assert response.status_code == 302
+    assert _reload(db, guide).is_active is False
+    assert _live_sessions(db, guide) == 0
+    assert guide_browser.get("/account/recovery-codes").headers["Location"].startswith("/sign-in")
+    [event] = _events(db, "user_deactivated")
+    assert event.actor_id == coordinator.id and event.object_id == str(guide.id)
+    assert event.details == {"sessions_ended": 1}
+
+
+def test_deactivated_user_cannot_sign_in_until_reactivated(app, client, db):
+    admin = _signed_in(client, db, "admin")
+    referrer = factories.user(admin.organisation, "referrer")
+    db.session.commit()
+    _post(client, f"/users/{referrer.id}/deactivate")
+    assert sign_in(app.test_client(), referrer.email).status_code != 302
+
+    assert _post(client, f"/users/{referrer.id}/reactivate").status_code == 302
+
+    assert _reload(db, referrer).is_active is True
+    assert sign_in(app.test_client(), referrer.email).status_code == 302
+    assert len(_events(db, "user_reactivated")) == 1
+
+
+def test_nobody_deactivates_their_own_account(client, db):
+    admin = _signed_in(client, db, "admin")
+    response = _post(client, f"/users/{admin.id}/deactivate")
+    assert response.status_code == 302
+    assert _reload(db, admin).is_active is True
+    assert "Du kan ikke endre din egen konto her." in client.get(f"/users/{admin.id}").text
+    assert _events(db, "user_deactivated") == []
+
+
+def test_coordinator_cannot_touch_staff_accounts(client, db):
+    coordinator = _signed_in(client, db, "coordinator")
+    referrer = factories.user(coordinator.organisation, "referrer")
+    db.session.commit()
+    assert client.get(f"/users/{referrer.id}").status_code == 404
+    assert _post(client, f"/users/{referrer.id}/deactivate").status_code == 404
+    assert _reload(db, referrer).is_active is True
+    assert len(_events(db, "user_access_denied")) == 2
+
+
+def test_deactivation_needs_a_csrf_token(client, db):
+    admin = _signed_in(client, db, "admin")
+    referrer = factories.user(admin.organisation, "referrer")
+    db.session.commit()
+    response = client.post(f"/users/{referrer.id}/deactivate")
+    assert response.status_code == 400
+    assert _reload(db, referrer).is_active is True
+
+
+# --- roles -------------------------------------------------------------------------------------
+
+
+def test_admin_changes_a_referrers_role_and_it_is_logged(client, db):
+    admin = _signed_in(client, db, "admin")
+    referrer = factories.user(admin.organisation, "referrer")
+    db.session.commit()
+
+    response = _post(client, f"/users/{referrer.id}/role", role="coordinator")
+
+    assert response.status_code == 302
+    assert _reload(db, referrer).role == Role.coordinator
+    [event] = _events(db, "user_role_changed")
+    assert event.details == {"from": "referrer", "to": "coordinator"}
+    assert event.actor_id == admin.id
+
+
+def test_admin_cannot_give_a_volunteer_role_or_change_their_own(client, db):
+    admin = _signed_in(client, db, "admin")
+    other_admin = factories.user(admin.organisation, "admin")
+    db.session.commit()
+
+    assert _post(client, f"/users/{other_admin.id}/role", role="guide").status_code == 400
+    assert _post(client, f"/users/{admin.id}/role", role="referrer").status_code == 400
+
+    assert _reload(db, other_admin).role == Role.admin
+    assert _reload(db, admin).role == Role.admin
+    assert _events(db, "user_role_changed") == []
+
+
+def test_coordinator_cannot_change_roles_let_alone_make_an_admin(client, db):
+    coordinator = _signed_in(client, db, "coordinator")
+    guide = factories.user(coordinator.organisation, "guide")
+    db.session.commit()
+    assert "Endre rolle" not in client.get(f"/users/{guide.id}").text
+
+    response = _post(client, f"/users/{guide.id}/role", role="admin")
+
+    assert response.status_code == 404
+    assert _reload(db, guide).role == Role.guide
+
+
+# --- second factor -------------------------------------------------------------------------------
+
+
+def test_coordinator_resets_a_guides_lost_second_factor(app, client, db):
+    coordinator = _signed_in(client, db, "coordinator")
+    guide = factories.user(coordinator.organisation, "guide")
+    replace_recovery_codes(guide)
+    db.session.commit()
+    guide_browser = app.test_client()
+    assert sign_in(guide_browser, guide.email).status_code == 302
+
+    response = _post(client, f"/users/{guide.id}/second-factor/reset")
+
+    assert response.status_code == 302
+    guide = _reload(db, guide)
+    assert guide.totp_enrolled_at is None and guide.totp_secret is None
+    assert db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == guide.id)).all() == []
+    assert _live_sessions(db, guide) == 0
+    [event] = _events(db, "second_factor_reset")
+    assert event.actor_id == coordinator.id and event.object_id == str(guide.id)
+
+
+def test_user_pages_are_in_bokmal_by_default(client, db):
+    admin = _signed_in(client, db, "admin")
+    referrer = factories.user(admin.organisation, "referrer")
+    db.session.commit()
+    page = client.get(f"/users/{referrer.id}").text
+    for text in ("Deaktiver", "Tilbakestill totrinnsinnlogging", "Endre rolle", "Sist innlogget"):
+        assert text in page
