@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy import event
 
 from guide import extensions
@@ -31,6 +32,8 @@ BLUEPRINT_MODULES = (
     "guide.referrals.views",
     "guide.guides.views",
     "guide.cases.assignment_views",
+    "guide.catalogue.views",
+    "guide.enrollments.views",
 )
 
 
@@ -51,6 +54,11 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     register_extensions(app, settings)
     register_blueprints(app)
     register_cli(app)
+    if settings.trusted_proxies:
+        # Behind a reverse proxy, take the client address (for rate limits) from its header.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
     return app
 
 

@@ -36,6 +36,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     #: Off only in tests that are not about rate limits.
     rate_limits_enabled: bool = True
+    #: How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none).
+    trusted_proxies: int = 0
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     mail_from: str = ""

@@ -115,3 +115,34 @@ def child_case(
     db.session.add_all([child, case])
     db.session.flush()
     return case
+
+
+def activity(
+    org: Organisation,
+    *,
+    name: str = "Gitargruppe",
+    category_key: str = "music",
+    fee_per_season: int = 90000,
+    extra_costs: tuple[tuple[str, int], ...] = (),
+    club=None,
+    **fields,
+):
+    """An open activity (in a new active club unless ``club`` is given); amounts in øre."""
+    from guide.activities.models import Activity, ActivityExtraCost, Club
+
+    if club is None:
+        club = Club(organisation_id=org.id, name=f"Klubb {next(_numbers)}", is_active=True)
+        db.session.add(club)
+    offer = Activity(
+        organisation_id=org.id,
+        club=club,
+        name=name,
+        category_key=category_key,
+        fee_per_season=fee_per_season,
+        **{"leader_languages": ["nb"], "is_active": True, **fields},
+    )
+    for kind, amount in extra_costs:
+        offer.extra_costs.append(ActivityExtraCost(kind=kind, amount=amount))
+    db.session.add(offer)
+    db.session.flush()
+    return offer

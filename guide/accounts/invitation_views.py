@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from guide.access import public, requires
+from guide.access import public, requires_permission
 from guide.accounts.account_tokens import LinkNotValid, find_usable_token
 from guide.accounts.invitation_forms import ROLE_LABELS, InviteUserForm
 from guide.accounts.invitations import (
@@ -24,13 +24,14 @@ from guide.accounts.throttling import INVITATION_LIMIT
 from guide.activities.models import Club
 from guide.extensions import db, limiter
 from guide.i18n import current_locale
+from guide.policy import Permission
 
 bp = Blueprint("invitations", __name__)
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
 @limiter.limit(INVITATION_LIMIT, methods=["POST"])
-@requires(Role.admin.value, Role.coordinator.value)
+@requires_permission(Permission.user_invite_staff, Permission.user_invite_volunteer)
 def invite():
     roles = invitable_roles(current_user)
     clubs = _own_clubs() if Role.club_contact in roles else {}

@@ -28,19 +28,13 @@ from guide.activities.models import Club
 from guide.audit.services import record_event
 from guide.database import utcnow
 from guide.extensions import db
+from guide import policy
 from guide.organisations.models import Organisation
 from guide.outbox.services import absolute_url, queue_email
 
 INVITATION_VALID_FOR = dt.timedelta(hours=72)
 #: The accept page's path; guide.accounts.invitation_views serves it.
 INVITATION_PATH = "/invitation/{token}"
-
-#: Who may invite whom, within their own organisation.
-#: TODO(policy): move into the policy module when it exists; until then this is the rule.
-INVITABLE_ROLES: dict[Role, tuple[Role, ...]] = {
-    Role.admin: (Role.admin, Role.coordinator, Role.referrer),
-    Role.coordinator: (Role.guide, Role.club_contact),
-}
 
 
 class InvitationError(ValueError):
@@ -52,10 +46,11 @@ class InvitationError(ValueError):
 
 
 def invitable_roles(inviter: User) -> tuple[Role, ...]:
-    """The roles ``inviter`` may give to someone new."""
+    """The roles ``inviter`` may give to someone new (guide.policy decides), in a fixed order."""
     if not inviter.is_active:
         return ()
-    return INVITABLE_ROLES.get(Role(inviter.role), ())
+    allowed = policy.invitable_roles(inviter)
+    return tuple(role for role in Role if role in allowed)
 
 
 def invite_user(

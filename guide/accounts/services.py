@@ -42,14 +42,6 @@ def authenticate(*, email: str, password: str) -> User | None:
     return user
 
 
-def deactivate_user(user: User, *, by: User) -> None:
-    """Stop ``user`` from signing in and end their sessions at once."""
-    user.is_active = False
-    ended = end_all_sessions(user, "deactivated")
-    record_event("user_deactivated", actor=by, obj=user, details={"sessions_ended": ended})
-    db.session.flush()
-
-
 def change_password(user: User, new_password: str, *, by: User) -> None:
     """Set a new password (already checked for strength) and end every session of ``user``."""
     user.password_hash = hash_password(new_password)

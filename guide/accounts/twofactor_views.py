@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from guide.access import PUBLIC, public, requires
+from guide.access import PUBLIC, public, requires_permission
 from guide.accounts import second_factor, totp
 from guide.accounts.second_factor import (
     SecondFactorMethod,
@@ -34,9 +34,9 @@ from guide.accounts.twofactor_forms import (
     SignInCodeForm,
     StartEnrolmentForm,
 )
-from guide.accounts.views import ALL_ROLES
 from guide.audit.services import record_event
 from guide.extensions import db, limiter
+from guide.policy import Permission
 
 bp = Blueprint("twofactor", __name__)
 
@@ -111,7 +111,7 @@ def _warn_about_recovery_codes_left(count: int) -> None:
 
 
 @bp.get("/account/second-factor")
-@requires(*ALL_ROLES)
+@requires_permission(Permission.account_own)
 def enrol():
     if is_enrolled(current_user):
         flash(_("Two-step verification is already set up for your account."), "info")
@@ -120,7 +120,7 @@ def enrol():
 
 
 @bp.post("/account/second-factor/start")
-@requires(*ALL_ROLES)
+@requires_permission(Permission.account_own)
 def start_enrolment():
     if is_enrolled(current_user):
         return redirect(url_for("web.index"))
@@ -132,7 +132,7 @@ def start_enrolment():
 
 @bp.post("/account/second-factor")
 @limiter.limit(SECOND_FACTOR_LIMIT)
-@requires(*ALL_ROLES)
+@requires_permission(Permission.account_own)
 def confirm_enrolment():
     if is_enrolled(current_user):
         return redirect(url_for("web.index"))
@@ -168,7 +168,7 @@ def _enrolment_page(form: AuthenticatorCodeForm, status: int):
 
 @bp.route("/account/recovery-codes", methods=["GET", "POST"])
 @limiter.limit(SECOND_FACTOR_LIMIT, methods=["POST"])
-@requires(*ALL_ROLES)
+@requires_permission(Permission.account_own)
 def new_recovery_codes():
     """Replace the recovery codes after the user proves they still have the app."""
     if not is_enrolled(current_user):

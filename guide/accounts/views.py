@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import logout_user
 
-from guide.access import public, requires
+from guide.access import public, requires_permission
 from guide.accounts.forms import SignInForm
 from guide.accounts.models import Role
 from guide.accounts.second_factor import (
@@ -23,6 +23,7 @@ from guide.accounts.throttling import (
 )
 from guide.audit.services import record_event
 from guide.extensions import db, limiter
+from guide.policy import Permission
 
 bp = Blueprint("accounts", __name__)
 
@@ -65,7 +66,7 @@ def _sign_in_page(form: SignInForm, status: int):
 
 
 @bp.route("/sign-out", methods=["POST"])
-@requires(*ALL_ROLES)
+@requires_permission(Permission.account_own)
 def sign_out():
     from flask_login import current_user
 

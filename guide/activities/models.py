@@ -7,7 +7,7 @@ import enum
 import uuid
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guide.database import (
@@ -16,6 +16,7 @@ from guide.database import (
     Money,
     OrganisationOwned,
     StringList,
+    Timestamp,
     str_enum,
 )
 from guide.extensions import db
@@ -42,6 +43,22 @@ class Club(OrganisationOwned, db.Model):
     created_at: Mapped[CreatedAt]
 
     activities: Mapped[list[Activity]] = relationship(back_populates="club")
+
+
+class BuiltInCategory(enum.StrEnum):
+    """The categories every organisation has; they live in code so their names translate."""
+
+    sport = "sport"
+    music = "music"
+    dance = "dance"
+    scouting = "scouting"
+    art_and_crafts = "art_and_crafts"
+    drama = "drama"
+    outdoor_life = "outdoor_life"
+    gaming_esport = "gaming_esport"
+    youth_club = "youth_club"
+    culture_school = "culture_school"
+    other = "other"
 
 
 class ActivityCategory(db.Model):
@@ -165,3 +182,16 @@ class Enrollment(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="enrollments")
     activity: Mapped[Activity] = relationship()
+
+
+class CatalogueImport(OrganisationOwned, db.Model):
+    """An uploaded club/activity CSV kept between its preview and its import."""
+
+    __tablename__ = "catalogue_imports"
+
+    created_by_id: Mapped[ActorId]
+    filename: Mapped[str] = mapped_column(String(200))
+    #: The file as uploaded; it is parsed again at import, against the catalogue as it is then.
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[CreatedAt]
+    imported_at: Mapped[Timestamp | None]

@@ -13,6 +13,7 @@ import uuid
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from guide.access import requires_permission
 from guide.accounts.invitation_forms import ROLE_LABELS
@@ -118,7 +119,7 @@ def _confirmed_action(user, action, done_message: str):
 def _role_form(user) -> ChangeRoleForm:
     form = ChangeRoleForm(role=str(user.role)) if request.method == "GET" else ChangeRoleForm()
     form.role.choices = [
-        (role.value, ROLE_LABELS[role.value]) for role in assignable_roles(current_user)
+        SelectChoice(role.value, ROLE_LABELS[role.value]) for role in assignable_roles(current_user)
     ]
     return form
 

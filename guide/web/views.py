@@ -39,6 +39,7 @@ ROLE_HOME_ENDPOINTS = {
     "coordinator": "cases.case_list",
     "guide": "cases.my_cases",
     "referrer": "referrals.my_referrals",
+    "admin": "admin.user_list",
 }
 
 

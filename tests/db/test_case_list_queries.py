@@ -33,15 +33,19 @@ def counted_statements(app) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-def add_cases(org, guide, how_many: int) -> None:
+def add_cases(org, how_many: int, guide=None) -> None:
+    """Cases in three statuses; without ``guide``, each assigned case gets a guide of its own
+    (a lazy load per guide would then show up as extra statements)."""
     start = utcnow() - dt.timedelta(days=60)
     for number in range(how_many):
         status = ("accepted", "in_progress", "active")[number % 3]
+        if status != "accepted":
+            case_guide = guide or factories.user(org, "guide", second_factor=False)
         case = factories.child_case(
             org,
             first_name=f"Barn{number:03d}",
             status=status,
-            guide=None if status == "accepted" else guide,
+            guide=None if status == "accepted" else case_guide,
             referred_at=start + dt.timedelta(minutes=number),
         )
         case.child.area = ("Nord", "Sør")[number % 2]
@@ -49,7 +53,7 @@ def add_cases(org, guide, how_many: int) -> None:
             schedule_follow_ups(case, start=(start - dt.timedelta(days=200)).date())
         if status == "in_progress":
             case.visits.append(
-                Visit(author=guide, kind="home_visit", occurred_on=start.date())
+                Visit(author=case_guide, kind="home_visit", occurred_on=start.date())
             )
     _db.session.commit()
 
@@ -65,10 +69,12 @@ def test_case_list_statement_count_does_not_grow_with_the_cases(app, client, db)
     org = factories.organisation()
     signed_in_as(client, org, "coordinator")
     guide = factories.user(org, "guide")
-    add_cases(org, guide, 10)
+    add_cases(org, 10)
+    add_cases(org, 10, guide=guide)
     paths = ["/cases", "/cases?status=active&area=Nord", f"/cases?guide={guide.guide_profile.id}"]
     few = [statements_for(app, client, path) for path in paths]
-    add_cases(org, guide, 190)
+    add_cases(org, 190)
+    add_cases(org, 190, guide=guide)
     many = [statements_for(app, client, path) for path in paths]
     assert few == many
     assert max(many) < 25
@@ -77,10 +83,9 @@ def test_case_list_statement_count_does_not_grow_with_the_cases(app, client, db)
 def test_dashboard_statement_count_does_not_grow_with_the_cases(app, client, db):
     org = factories.organisation()
     signed_in_as(client, org, "coordinator")
-    guide = factories.user(org, "guide")
-    add_cases(org, guide, 10)
+    add_cases(org, 10)
     few = statements_for(app, client, "/dashboard")
-    add_cases(org, guide, 190)
+    add_cases(org, 190)
     many = statements_for(app, client, "/dashboard")
     assert few == many
     page = client.get("/dashboard").text
@@ -90,8 +95,8 @@ def test_dashboard_statement_count_does_not_grow_with_the_cases(app, client, db)
 def test_my_children_statement_count_does_not_grow_with_the_cases(app, client, db):
     org = factories.organisation()
     guide = signed_in_as(client, org, "guide")
-    add_cases(org, guide, 10)
+    add_cases(org, 10, guide=guide)
     few = statements_for(app, client, "/my-cases")
-    add_cases(org, guide, 190)
+    add_cases(org, 190, guide=guide)
     many = statements_for(app, client, "/my-cases")
     assert few == many

@@ -18,6 +18,12 @@ def _signed_in(client, db, role: str, org=None) -> User:
     return account
 
 
+def _person(org, role: str, name: str, **fields) -> User:
+    account = factories.user(org, role, **fields)
+    account.full_name = name
+    return account
+
+
 def _post(client, path: str, **data):
     token = csrf_token(client.get("/sign-in").text)
     return client.post(path, data={"csrf_token": token, **data})
@@ -46,10 +52,10 @@ def _live_sessions(db, account: User) -> int:
 def test_admin_sees_staff_of_the_own_organisation_with_status_and_second_factor(client, db):
     admin = _signed_in(client, db, "admin")
     org = admin.organisation
-    factories.user(org, "coordinator", full_name="Kari Koordinator")
-    factories.user(org, "referrer", full_name="Lise Lærer", second_factor=False)
-    factories.user(org, "guide", full_name="Gunnar Guide")
-    factories.user(factories.organisation(), "coordinator", full_name="Fremmed Koordinator")
+    _person(org, "coordinator", "Kari Koordinator")
+    _person(org, "referrer", "Lise Lærer", second_factor=False)
+    _person(org, "guide", "Gunnar Guide")
+    _person(factories.organisation(), "coordinator", "Fremmed Koordinator")
     db.session.commit()
 
     page = client.get("/users")
@@ -65,9 +71,9 @@ def test_admin_sees_staff_of_the_own_organisation_with_status_and_second_factor(
 def test_coordinator_sees_guides_and_club_contacts_only(client, db):
     coordinator = _signed_in(client, db, "coordinator")
     org = coordinator.organisation
-    factories.user(org, "guide", full_name="Gunnar Guide")
-    factories.user(org, "club_contact", full_name="Klara Klubb")
-    factories.user(org, "referrer", full_name="Lise Lærer")
+    _person(org, "guide", "Gunnar Guide")
+    _person(org, "club_contact", "Klara Klubb")
+    _person(org, "referrer", "Lise Lærer")
     db.session.commit()
 
     page = client.get("/users")
@@ -99,7 +105,7 @@ def test_deactivating_a_guide_ends_their_sessions_at_once(app, client, db):
     db.session.commit()
     guide_browser = app.test_client()
     assert sign_in(guide_browser, guide.email).status_code == 302
-    assert guide_browser.get(f"/account/recovery-codes").status_code == 200
+    assert guide_browser.get("/account/recovery-codes").status_code == 200
 
     response = _post(client, f"/users/{guide.id}/deactivate")
 
@@ -212,7 +218,9 @@ def test_coordinator_resets_a_guides_lost_second_factor(app, client, db):
     assert response.status_code == 302
     guide = _reload(db, guide)
     assert guide.totp_enrolled_at is None and guide.totp_secret is None
-    assert db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == guide.id)).all() == []
+    assert (
+        db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == guide.id)).all() == []
+    )
     assert _live_sessions(db, guide) == 0
     [event] = _events(db, "second_factor_reset")
     assert event.actor_id == coordinator.id and event.object_id == str(guide.id)
@@ -223,5 +231,5 @@ def test_user_pages_are_in_bokmal_by_default(client, db):
     referrer = factories.user(admin.organisation, "referrer")
     db.session.commit()
     page = client.get(f"/users/{referrer.id}").text
-    for text in ("Deaktiver", "Tilbakestill totrinnsinnlogging", "Endre rolle", "Sist innlogget"):
+    for text in ("Deaktiver", "Tilbakestill totrinnsbekreftelse", "Endre rolle", "Sist innlogget"):
         assert text in page

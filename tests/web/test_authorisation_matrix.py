@@ -19,6 +19,7 @@ from werkzeug.routing import Rule
 
 from guide.access import PUBLIC
 from guide.accounts.models import ReferrerKind, Role, User
+from guide.activities.models import Enrollment
 from guide.cases.models import FollowUp
 from guide.organisations.models import Organisation
 from guide.policy import Scope, managed_roles, scope_for
@@ -88,9 +89,11 @@ def _referral(db, org: Organisation, referrer: User, case) -> uuid.UUID:
 def _case(db, org: Organisation, guide: User, label: str, scopes) -> Target:
     case = factories.child_case(org, guide=guide, status="active")
     follow_up = FollowUp(case_id=case.id, months_after=1, due_on=dt.date(2026, 2, 1))
-    db.session.add(follow_up)
+    enrollment = Enrollment(case_id=case.id, activity_id=factories.activity(org).id)
+    db.session.add_all([follow_up, enrollment])
     db.session.flush()
-    return Target(label, case.id, scopes, related={"follow_up_id": follow_up.id})
+    related = {"follow_up_id": follow_up.id, "enrollment_id": enrollment.id}
+    return Target(label, case.id, scopes, related=related)
 
 
 def build_targets(db, world: World) -> dict[str, list[Target]]:

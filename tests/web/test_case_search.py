@@ -189,9 +189,7 @@ def test_names_are_posted_never_put_in_the_address_or_the_audit_log(client, db):
     page = client.get("/cases/find").text
     assert 'method="post"' in page
     find(client, first_name="Skjult", last_name="Navn", birth_date="2015-02-03")
-    events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "case_search")
-    ).all()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case_search")).all()
     assert len(events) == 1
     assert events[0].actor_id == account.id
     assert events[0].details["by"] == "identity"

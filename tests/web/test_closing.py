@@ -117,7 +117,7 @@ def test_an_open_case_cannot_be_reopened(client, db):
 
 
 def test_a_stale_close_form_reports_a_conflict(client, db):
-    coordinator, case = coordinator_and_case(client, db)
+    _, case = coordinator_and_case(client, db)
     page = client.get(f"/cases/{case.id}/close")
     # Someone else changes the case after the form was opened.
     reload(db, case).help_level = "full_follow_up"

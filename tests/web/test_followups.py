@@ -84,9 +84,7 @@ def test_follow_up_is_overdue_the_day_after_it_is_due(db):
     db.session.commit()
     assert overdue_follow_ups(organisation_id=org.id, today=first.due_on) == []
     next_day = first.due_on + dt.timedelta(days=1)
-    assert [f.id for f in overdue_follow_ups(organisation_id=org.id, today=next_day)] == [
-        first.id
-    ]
+    assert [f.id for f in overdue_follow_ups(organisation_id=org.id, today=next_day)] == [first.id]
 
 
 def test_done_follow_ups_and_closed_cases_are_not_overdue(db):

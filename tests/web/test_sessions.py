@@ -8,8 +8,9 @@ from sqlalchemy import select, update
 
 from guide import create_app
 from guide.accounts.models import User, UserSession
-from guide.accounts.services import change_password, deactivate_user
+from guide.accounts.services import change_password
 from guide.accounts.sessions import SESSION_KEY
+from guide.admin.services import deactivate_user
 from guide.audit.models import AuditEvent
 from guide.database import utcnow
 from guide.extensions import db as _db

@@ -1,0 +1,125 @@
+"""Translated names for what an activity card shows: categories, weekdays, languages, costs."""
+
+from __future__ import annotations
+
+import uuid
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_day_names
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from guide.activities.models import (
+    ActivityCategory,
+    EnrollmentEndReason,
+    EnrollmentStatus,
+    ExtraCostKind,
+)
+from guide.extensions import db
+from guide.i18n import current_locale
+
+#: The built-in categories (issue 6); an organisation's own ones carry their own name.
+CATEGORY_LABELS = {
+    "sport": _l("Sport"),
+    "music": _l("Music"),
+    "dance": _l("Dance"),
+    "scouting": _l("Scouting"),
+    "art_and_crafts": _l("Art and crafts"),
+    "drama": _l("Drama"),
+    "outdoor_life": _l("Outdoor life"),
+    "gaming_esport": _l("Gaming and e-sport"),
+    "youth_club": _l("Youth club"),
+    "culture_school": _l("Culture school"),
+    "other": _l("Other"),
+}
+
+EXTRA_COST_LABELS = {
+    ExtraCostKind.trips: _l("Trips"),
+    ExtraCostKind.cups: _l("Cups and tournaments"),
+    ExtraCostKind.camps: _l("Camps"),
+    ExtraCostKind.uniforms: _l("Uniform and clothing"),
+    ExtraCostKind.transport: _l("Transport"),
+    ExtraCostKind.other: _l("Other costs"),
+}
+
+ENROLLMENT_STATUS_LABELS = {
+    EnrollmentStatus.proposed: _l("Proposed"),
+    EnrollmentStatus.trial: _l("Free trial"),
+    EnrollmentStatus.enrolled: _l("Started"),
+    EnrollmentStatus.ended: _l("Ended"),
+}
+
+END_REASON_LABELS = {
+    EnrollmentEndReason.lost_interest: _l("Lost interest"),
+    EnrollmentEndReason.too_expensive: _l("Too expensive"),
+    EnrollmentEndReason.transport: _l("Transport"),
+    EnrollmentEndReason.social_reasons: _l("Social reasons"),
+    EnrollmentEndReason.moved: _l("Moved"),
+    EnrollmentEndReason.other: _l("Other reason"),
+}
+
+
+def category_names(*, organisation_id: uuid.UUID) -> dict[str, str]:
+    """Every category key the organisation can use, with its name in the request's language."""
+    names = {key: str(label) for key, label in CATEGORY_LABELS.items()}
+    rows = db.session.execute(
+        select(ActivityCategory.key, ActivityCategory.name).where(
+            or_(
+                ActivityCategory.organisation_id == organisation_id,
+                ActivityCategory.organisation_id.is_(None),
+            )
+        )
+    )
+    for key, name in rows:
+        names.setdefault(key, name)  # built-in keys keep their translated name
+    return names
+
+
+def weekday_name(weekday: int | None) -> str:
+    """ "mandag", "Monday"... in the request's language; empty when unknown."""
+    if weekday is None or not 0 <= weekday <= 6:
+        return ""
+    return get_day_names("wide", locale=current_locale())[weekday]
+
+
+def weekday_names() -> list[tuple[int, str]]:
+    return [(day, weekday_name(day)) for day in range(7)]
+
+
+def language_name(code: str) -> str:
+    """A language code as the language's name in the request's language, e.g. "arabisk"."""
+    try:
+        name = Locale.parse(code).get_display_name(current_locale())
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name or code
+
+
+def extra_cost_label(label: str | None, kind: str) -> str:
+    """The club's own wording for an extra cost, else the kind's translated name."""
+    if label:
+        return label
+    try:
+        return str(EXTRA_COST_LABELS[ExtraCostKind(kind)])
+    except ValueError:
+        return kind
+
+
+def end_reason_label(reason: str | None) -> str:
+    if reason is None:
+        return ""
+    return str(END_REASON_LABELS.get(EnrollmentEndReason(reason), reason))
+
+
+def enrollment_status_label(status: str) -> str:
+    return str(ENROLLMENT_STATUS_LABELS.get(EnrollmentStatus(status), status))
+
+
+def template_helpers() -> dict[str, object]:
+    return {
+        "weekday_name": weekday_name,
+        "language_name": language_name,
+        "extra_cost_label": extra_cost_label,
+        "end_reason_label": end_reason_label,
+        "enrollment_status_label": enrollment_status_label,
+    }
