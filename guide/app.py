@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from guide import extensions
 from guide.crypto import BlindIndex, FieldCipher, KeyringError, load_keyring
@@ -32,6 +32,7 @@ BLUEPRINT_MODULES = (
     "guide.referrals.views",
     "guide.guides.views",
     "guide.cases.assignment_views",
+    "guide.activities.views",
     "guide.catalogue.views",
     "guide.enrollments.views",
 )

@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
+from guide import policy
 from guide.accounts.account_tokens import (
     LinkNotValid,
     issue_token,
@@ -28,13 +29,21 @@ from guide.activities.models import Club
 from guide.audit.services import record_event
 from guide.database import utcnow
 from guide.extensions import db
-from guide import policy
 from guide.organisations.models import Organisation
 from guide.outbox.services import absolute_url, queue_email
 
 INVITATION_VALID_FOR = dt.timedelta(hours=72)
 #: The accept page's path; guide.accounts.invitation_views serves it.
 INVITATION_PATH = "/invitation/{token}"
+
+
+#: Who may invite whom (within their own organisation), as guide.policy states it.
+#: Kept under this name for readers and tests; the policy module is the one source.
+INVITABLE_ROLES: dict[Role, tuple[Role, ...]] = {
+    role: tuple(target for target in Role if target in policy.invitable_roles(role))
+    for role in Role
+    if policy.invitable_roles(role)
+}
 
 
 class InvitationError(ValueError):

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import selectinload
 
@@ -36,25 +35,12 @@ from guide.activities.models import (
     Club,
 )
 from guide.audit.services import record_event
+from guide.catalogue.labels import category_names
 from guide.database import utcnow
 from guide.extensions import db
 
 #: An upload not imported within this time is forgotten.
 IMPORT_KEPT_FOR = dt.timedelta(hours=24)
-
-BUILT_IN_CATEGORY_NAMES = {
-    BuiltInCategory.sport: _l("Sport"),
-    BuiltInCategory.music: _l("Music"),
-    BuiltInCategory.dance: _l("Dance"),
-    BuiltInCategory.scouting: _l("Scouting"),
-    BuiltInCategory.art_and_crafts: _l("Art and crafts"),
-    BuiltInCategory.drama: _l("Drama and theatre"),
-    BuiltInCategory.outdoor_life: _l("Outdoor life"),
-    BuiltInCategory.gaming_esport: _l("Gaming and e-sport"),
-    BuiltInCategory.youth_club: _l("Youth club"),
-    BuiltInCategory.culture_school: _l("Culture school"),
-    BuiltInCategory.other: _l("Other"),
-}
 
 
 # --- cost ------------------------------------------------------------------------------------
@@ -92,29 +78,9 @@ def own_categories(organisation_id: uuid.UUID) -> list[ActivityCategory]:
 
 def category_choices(organisation_id: uuid.UUID) -> list[tuple[str, str]]:
     """(key, name) of every category the organisation can use; "Other" comes last."""
-    built_in = [
-        (member.value, str(BUILT_IN_CATEGORY_NAMES[member]))
-        for member in BuiltInCategory
-        if member != BuiltInCategory.other
-    ]
-    own = [(category.key, category.name) for category in own_categories(organisation_id)]
-    other = BuiltInCategory.other
-    return [*built_in, *own, (other.value, str(BUILT_IN_CATEGORY_NAMES[other]))]
-
-
-def category_label(key: str, organisation_id: uuid.UUID | None = None) -> str:
-    """A category's name in the user's language; the key itself if it is unknown."""
-    if key in BuiltInCategory.__members__:
-        return str(BUILT_IN_CATEGORY_NAMES[BuiltInCategory(key)])
-    if organisation_id is not None:
-        name = db.session.scalar(
-            select(ActivityCategory.name).where(
-                ActivityCategory.organisation_id == organisation_id, ActivityCategory.key == key
-            )
-        )
-        if name:
-            return name
-    return key
+    names = category_names(organisation_id=organisation_id)
+    other = BuiltInCategory.other.value
+    return [(key, name) for key, name in names.items() if key != other] + [(other, names[other])]
 
 
 class CategoryExists(ValueError):

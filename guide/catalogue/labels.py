@@ -95,6 +95,11 @@ def language_name(code: str) -> str:
     return name or code
 
 
+def language_names(codes: list[str]) -> str:
+    """``["nb", "ar"]`` as "norsk bokmål, arabisk" in the request's language."""
+    return ", ".join(language_name(code) for code in codes)
+
+
 def extra_cost_label(label: str | None, kind: str) -> str:
     """The club's own wording for an extra cost, else the kind's translated name."""
     if label:
@@ -118,7 +123,7 @@ def enrollment_status_label(status: str) -> str:
 def template_helpers() -> dict[str, object]:
     return {
         "weekday_name": weekday_name,
-        "language_name": language_name,
+        "language_names": language_names,
         "extra_cost_label": extra_cost_label,
         "end_reason_label": end_reason_label,
         "enrollment_status_label": enrollment_status_label,

@@ -7,7 +7,14 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, RadioField, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, InputRequired
 
 from guide.activities.models import EnrollmentEndReason
@@ -49,7 +56,7 @@ class StartForm(FlaskForm):
     )
     own_choice = RadioField(
         _l("Was this the child's own choice?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         validators=[InputRequired(message=_l("Say whether the child chose the activity."))],
     )
     is_main = BooleanField(_l("This is the child's main activity"))
@@ -73,7 +80,9 @@ class EndForm(FlaskForm):
     )
     reason = RadioField(
         _l("Why did it end?"),
-        choices=[(reason.value, END_REASON_LABELS[reason]) for reason in EnrollmentEndReason],
+        choices=[
+            SelectChoice(reason.value, END_REASON_LABELS[reason]) for reason in EnrollmentEndReason
+        ],
         validators=[InputRequired(message=_l("Choose why it ended."))],
     )
 

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from guide import create_app
 from guide.extensions import db as _db
 from guide.outbox.models import OutboxMessage, OutboxStatus
 from guide.outbox.services import queue_email
 from guide.outbox.worker import work
-from tests.conftest import settings_for_tests
 from tests.outbox.conftest import MAIL_FROM
 
 CONTEXT = {"link": "http://app.test/invitation/x", "organisation_name": "Org", "valid_hours": 72}
 
 
-def _app_for(database_url: str, smtp):
-    return create_app(
-        settings_for_tests(
-            database_url, smtp_host="127.0.0.1", smtp_port=smtp.port, mail_from=MAIL_FROM
-        )
-    )
+def _app_for(make_app, smtp):
+    return make_app(smtp_host="127.0.0.1", smtp_port=smtp.port, mail_from=MAIL_FROM)
 
 
-def test_send_command_delivers_with_the_configured_server(app, database_url, smtp):
-    mail_app = _app_for(database_url, smtp)
+def test_send_command_delivers_with_the_configured_server(app, make_app, smtp):
+    mail_app = _app_for(make_app, smtp)
     with mail_app.app_context():
         queue_email(to="mottaker@example.com", template="invitation", locale="en", context=CONTEXT)
         _db.session.commit()
@@ -39,8 +33,8 @@ def test_send_command_delivers_with_the_configured_server(app, database_url, smt
     assert smtp.messages[0]["From"] == MAIL_FROM
 
 
-def test_worker_keeps_sending_until_stopped(app, database_url, smtp):
-    mail_app = _app_for(database_url, smtp)
+def test_worker_keeps_sending_until_stopped(app, make_app, smtp):
+    mail_app = _app_for(make_app, smtp)
     rounds: list[float] = []
 
     def sleep(seconds: float) -> None:
@@ -66,8 +60,8 @@ def test_worker_keeps_sending_until_stopped(app, database_url, smtp):
     assert statuses == [OutboxStatus.sent, OutboxStatus.sent]
 
 
-def test_worker_survives_a_failing_run(app, database_url, smtp, monkeypatch, caplog):
-    mail_app = _app_for(database_url, smtp)
+def test_worker_survives_a_failing_run(app, make_app, smtp, monkeypatch, caplog):
+    mail_app = _app_for(make_app, smtp)
     calls: list[int] = []
 
     def broken_send_due():

@@ -8,7 +8,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from guide import create_app
 from guide.accounts.invitations import invite_user
 from guide.accounts.models import AccountToken, RecoveryCode, Role, User, UserSession
 from guide.accounts.passwords import verify_password
@@ -17,7 +16,6 @@ from guide.audit.models import AuditEvent
 from guide.database import utcnow
 from guide.outbox.models import OutboxMessage
 from tests import factories
-from tests.conftest import settings_for_tests
 from tests.web.helpers import csrf_token, sign_in
 
 NEW_ADDRESS = "ny.koordinator@example.com"
@@ -307,8 +305,8 @@ def test_deactivated_account_returns_with_a_fresh_second_factor(client, app, db)
     assert db.session.scalars(select(RecoveryCode)).all() == []
 
 
-def test_accept_post_is_rate_limited(database_url, db):
-    limited = create_app(settings_for_tests(database_url, rate_limits_enabled=True))
+def test_accept_post_is_rate_limited(make_app, db):
+    limited = make_app(rate_limits_enabled=True)
     client = limited.test_client()
     path = "/invitation/" + "B" * 43
     token = csrf_token(client.get(path).text)

@@ -7,7 +7,6 @@ import re
 
 from sqlalchemy import select
 
-from guide import create_app
 from guide.accounts import password_reset
 from guide.accounts.models import AccountToken, TokenPurpose, User, UserSession
 from guide.accounts.passwords import verify_password
@@ -15,7 +14,6 @@ from guide.audit.models import AuditEvent
 from guide.database import utcnow
 from guide.outbox.models import OutboxMessage
 from tests import factories
-from tests.conftest import settings_for_tests
 from tests.web.helpers import csrf_token, sign_in
 
 NEW_PASSWORD = "blåbærsyltetøy på lørdagsvafler"
@@ -202,8 +200,8 @@ def test_link_stops_working_when_the_address_changes(client, db):
     assert client.get(path).status_code == 404
 
 
-def test_asking_for_links_is_rate_limited(database_url, db):
-    limited = create_app(settings_for_tests(database_url, rate_limits_enabled=True))
+def test_asking_for_links_is_rate_limited(make_app, db):
+    limited = make_app(rate_limits_enabled=True)
     client = limited.test_client()
     token = csrf_token(client.get("/password/forgot").text)
     statuses = [
