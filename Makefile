@@ -21,8 +21,9 @@ DEMO_ENV := FRITIDSGUIDE_DEMO_MODE=1 FRITIDSGUIDE_ENVIRONMENT=development
 	chromium demo-data
 
 ## run: install, build, migrate, load demo data once, serve on http://127.0.0.1:5000
+## (with the outbox worker and a local mail sink that prints each e-mail)
 run: install assets translations migrate demo-data
-	exec env $(DEMO_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+	exec env $(DEMO_ENV) scripts/serve_dev.sh
 
 ## test: the whole suite on SQLite, browser tests included
 test: install-test assets translations chromium

@@ -35,6 +35,7 @@ BLUEPRINT_MODULES = (
     "guide.activities.views",
     "guide.catalogue.views",
     "guide.enrollments.views",
+    "guide.consents.views",
 )
 
 

@@ -47,6 +47,9 @@ class Permission(enum.StrEnum):
     organisation_settings = "organisation.settings"
     audit_view = "audit.view"
     retention_run = "retention.run"
+    consent_record = "consent.record"
+    consent_scan_download = "consent.scan_download"
+    club_share = "club.share"
 
 
 class Scope(enum.StrEnum):
@@ -89,6 +92,9 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.organisation_settings: "Change the organisation's settings",
     Permission.audit_view: "Read the audit log",
     Permission.retention_run: "Run erasure of closed cases after the retention period",
+    Permission.consent_record: "Record a consent or its withdrawal; print the consent form",
+    Permission.consent_scan_download: "Download the scan of a signed consent form",
+    Permission.club_share: "Share a child's consented data with a club",
 }
 
 #: Permissions that show a child's personal data. Administrators never hold any of them.
@@ -107,6 +113,9 @@ CHILD_DATA_PERMISSIONS = frozenset(
         Permission.shared_child_view,
         Permission.enrolment_confirm,
         Permission.attendance_report,
+        Permission.consent_record,
+        Permission.consent_scan_download,
+        Permission.club_share,
     }
 )
 
@@ -158,6 +167,9 @@ POLICY: dict[Role, dict[Permission, Scope]] = {
         Permission.figures_view: _org,
         Permission.user_invite_volunteer: _org,
         Permission.user_manage: Scope.accounts_i_manage,
+        Permission.consent_record: _org,
+        Permission.consent_scan_download: _org,
+        Permission.club_share: _org,
     },
     Role.referrer: {
         Permission.account_own: _mine,
@@ -171,6 +183,8 @@ POLICY: dict[Role, dict[Permission, Scope]] = {
         Permission.visit_log: _assigned,
         Permission.activity_propose: _assigned,
         Permission.support_request: _assigned,
+        Permission.consent_record: _assigned,
+        Permission.club_share: _assigned,
     },
     Role.club_contact: {
         Permission.account_own: _mine,

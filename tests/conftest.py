@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -85,9 +86,17 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         # Contexts kept after a request would be popped out of order by the next one.
         self.preserve_context = False
+        test_session = _db.session if has_app_context() else None
+        if test_session is not None:
+            # What the test wrote is visible to the request, and the test's transaction
+            # does not hold an old snapshot (SQLite refuses writes from a stale snapshot).
+            test_session.commit()
         with self.application.app_context():
             kwargs.setdefault("buffered", True)
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        if test_session is not None:
+            test_session.expire_all()  # the test sees what the request changed
+        return response
 
 
 @pytest.fixture(scope="session")

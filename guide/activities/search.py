@@ -225,14 +225,15 @@ class Interest:
 
 
 def interests_of(tags: Iterable[str], own_words: str | None) -> list[Interest]:
-    """The case's interest tags and the words of the child's own text, without repeats."""
+    """The case's interest tags, then the words of the child's own text that add something."""
     interests: list[Interest] = []
     seen: set[str] = set()
     for raw in [*(tag.strip().casefold() for tag in tags), *normalised_words(own_words)]:
         if not raw or raw in seen:
             continue
-        seen.add(raw)
-        interests.append(Interest(label=raw, stems=(raw, *TAG_SYNONYMS.get(raw, ()))))
+        stems = (raw, *TAG_SYNONYMS.get(raw, ()))
+        seen.update(stems)  # "gitar" in the child's words adds nothing to the tag "guitar"
+        interests.append(Interest(label=raw, stems=stems))
     return interests
 
 

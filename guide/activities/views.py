@@ -291,7 +291,11 @@ def import_apply(import_id: uuid.UUID):
         return redirect(url_for("activities.activity_list"))
     if not ImportConfirmForm().validate_on_submit():
         return redirect(url_for("activities.import_preview", import_id=upload.id))
-    outcome = apply_import(upload, by=current_user)
+    try:
+        outcome = apply_import(upload, by=current_user)
+    except RegisterFileError as error:
+        flash(describe_file_error(error), "error")
+        return redirect(url_for("activities.import_upload"))
     db.session.commit()
     flash(
         _(

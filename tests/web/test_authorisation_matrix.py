@@ -19,7 +19,7 @@ from werkzeug.routing import Rule
 
 from guide.access import PUBLIC
 from guide.accounts.models import ReferrerKind, Role, User
-from guide.activities.models import Enrollment
+from guide.activities.models import CatalogueImport, Enrollment
 from guide.cases.models import FollowUp
 from guide.organisations.models import Organisation
 from guide.policy import Scope, managed_roles, scope_for
@@ -86,6 +86,15 @@ def _referral(db, org: Organisation, referrer: User, case) -> uuid.UUID:
     return referral.id
 
 
+def _upload(db, org: Organisation) -> uuid.UUID:
+    upload = CatalogueImport(
+        organisation_id=org.id, filename="katalog.csv", content=b"navn;klubb\n"
+    )
+    db.session.add(upload)
+    db.session.flush()
+    return upload.id
+
+
 def _case(db, org: Organisation, guide: User, label: str, scopes) -> Target:
     case = factories.child_case(org, guide=guide, status="active")
     follow_up = FollowUp(case_id=case.id, months_after=1, due_on=dt.date(2026, 2, 1))
@@ -143,12 +152,31 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         Target("guide of another organisation", other_guide.id, NONE),
         Target("guide of my organisation", colleague_guide.id, OWN),
     ]
+    offers = {
+        "another organisation": factories.activity(other),
+        "my organisation": factories.activity(home),
+    }
+    clubs = [
+        Target(f"club of {whose}", offer.club_id, OWN if whose == "my organisation" else NONE)
+        for whose, offer in offers.items()
+    ]
+    activities = [
+        Target(f"activity of {whose}", offer.id, OWN if whose == "my organisation" else NONE)
+        for whose, offer in offers.items()
+    ]
+    imports = [
+        Target("catalogue upload of another organisation", _upload(db, other), NONE),
+        Target("catalogue upload of my organisation", _upload(db, home), OWN),
+    ]
     db.session.commit()
     return {
         "case_id": cases,
         "referral_id": referrals,
         "user_id": accounts,
         "guide_account": guide_accounts,
+        "club_id": clubs,
+        "activity_id": activities,
+        "import_id": imports,
     }
 
 

@@ -1,0 +1,206 @@
+"""Forms for recording a consent or its withdrawal, and for printing the consent form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import Form, RadioField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from consent import NEVER_TO_CLUBS, Category, Recipient, categories_offered_to
+from guide.cases.forms import FreeText, LocalDateField
+from guide.consents.labels import CHANNEL_LABELS, LANGUAGE_NAMES, METHOD_LABELS, category_name
+from guide.consents.texts import (
+    CONSENT_LANGUAGES,
+    CURRENT_TEXT_VERSION,
+    PURPOSE_LABELS,
+    TEXT_VERSIONS,
+)
+from guide.consents.uploads import CheckedScan, ScanRefused, check_scan
+from guide.referrals.forms import CheckboxGroupField
+
+CHILD_VIEW_MAX = 2000
+NAME_MAX = 200
+#: The value of the "who consented" choice that means the child itself.
+CHILD_CONSENTS = "child"
+#: Methods staff record on this form; digital consents come only through the guardian's link.
+FORM_METHODS = ("signed_paper", "verbal_documented")
+#: Channels staff record a withdrawal through; the link records its own.
+FORM_CHANNELS = ("in_person", "phone", "email", "letter")
+LOCAL_TIMEZONE = ZoneInfo("Europe/Oslo")
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """The first instant of ``day`` in Oslo, as an aware datetime."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TIMEZONE)
+
+
+class CategoryChoice(CheckboxGroupField):
+    """The categories offered to one recipient; a club never gets health or economy."""
+
+    def configure(self, recipient: Recipient) -> None:
+        self.recipient = recipient
+        self.choices = [
+            (category.value, category_name(category))
+            for category in Category
+            if category in categories_offered_to(recipient)
+        ]
+
+    def pre_validate(self, form: Form) -> None:
+        chosen = set(self.data or [])
+        if self.recipient.is_club and chosen & {category.value for category in NEVER_TO_CLUBS}:
+            raise ValidationError(
+                _l("Health information and the family's economy are never shared with clubs.")
+            )
+        if chosen - {value for value, _label in self.choices}:
+            raise ValidationError(_l("Choose the information from the list."))
+
+
+def _categories() -> CategoryChoice:
+    return CategoryChoice(
+        _l("Information the consent covers"),
+        validators=[DataRequired(_l("Choose at least one kind of information."))],
+    )
+
+
+def _purpose() -> RadioField:
+    return RadioField(
+        _l("What the information will be used for"),
+        choices=list(PURPOSE_LABELS.items()),
+        validators=[InputRequired(_l("Choose what the information will be used for."))],
+    )
+
+
+class ConsentForm(FlaskForm):
+    consenter = RadioField(
+        _l("Who gave consent"), validators=[InputRequired(_l("Choose who gave consent."))]
+    )
+    child_heard = RadioField(
+        _l("Was the child asked what they think?"),
+        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        validators=[Optional()],
+    )
+    child_view = TextAreaField(
+        _l("What the child said"),
+        validators=[
+            Optional(),
+            Length(max=CHILD_VIEW_MAX, message=_l("Shorten the text to %(max)d characters.")),
+            FreeText(),
+        ],
+        render_kw={"rows": 3},
+    )
+    purpose = _purpose()
+    categories = _categories()
+    method = RadioField(
+        _l("How the consent was given"),
+        choices=[(method, METHOD_LABELS[method]) for method in FORM_METHODS],
+        validators=[InputRequired(_l("Choose how the consent was given."))],
+    )
+    scan = FileField(_l("Scan of the signed form"))
+    text_language = SelectField(
+        _l("Language of the text the guardian saw"),
+        choices=[(code, LANGUAGE_NAMES[code]) for code in CONSENT_LANGUAGES],
+        validators=[InputRequired(_l("Choose the language of the text."))],
+    )
+    text_version = SelectField(
+        _l("Version of the consent text"),
+        choices=[(version, version) for version in TEXT_VERSIONS],
+        default=CURRENT_TEXT_VERSION,
+        validators=[InputRequired(_l("Choose the version of the text."))],
+    )
+    given_on = LocalDateField(
+        _l("Date the consent was given"),
+        validators=[InputRequired(_l("Enter the date the consent was given."))],
+    )
+    valid_until = LocalDateField(_l("Valid to and including"), validators=[Optional()])
+
+    def __init__(
+        self,
+        *args: Any,
+        recipient: Recipient,
+        consenters: list[tuple[str, str]],
+        today: dt.date,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.consenter.choices = consenters
+        self.categories.configure(recipient)
+        self.today = today
+        #: The accepted upload, set while validating.
+        self.checked_scan: CheckedScan | None = None
+
+    def validate_child_heard(self, field: RadioField) -> None:
+        if self.consenter.data != CHILD_CONSENTS and not field.data:
+            raise ValidationError(_l("Say whether the child was asked."))
+
+    def validate_scan(self, field: FileField) -> None:
+        upload = field.data
+        if self.method.data != "signed_paper":
+            if upload:
+                raise ValidationError(_l("Only a signed paper form has a scan."))
+            return
+        if not upload:
+            raise ValidationError(_l("Upload the scan of the signed form."))
+        try:
+            self.checked_scan = check_scan(upload.stream)
+        except ScanRefused as refusal:
+            raise ValidationError(str(refusal)) from None
+
+    def validate_given_on(self, field: LocalDateField) -> None:
+        if field.data is not None and field.data > self.today:
+            raise ValidationError(_l("The date cannot be in the future."))
+
+    def validate_valid_until(self, field: LocalDateField) -> None:
+        given_on = self.given_on.data
+        if field.data is not None and given_on is not None and field.data <= given_on:
+            raise ValidationError(_l("The end date must come after the date it was given."))
+
+    @property
+    def given_at(self) -> dt.datetime:
+        return start_of_day(self.given_on.data)
+
+    @property
+    def valid_until_at(self) -> dt.datetime | None:
+        # "To and including" a date: the consent ends when the next day begins.
+        day = self.valid_until.data
+        return start_of_day(day + dt.timedelta(days=1)) if day is not None else None
+
+
+class WithdrawalForm(FlaskForm):
+    channel = RadioField(
+        _l("How the withdrawal came in"),
+        choices=[(channel, CHANNEL_LABELS[channel]) for channel in FORM_CHANNELS],
+        validators=[InputRequired(_l("Choose how the withdrawal came in."))],
+    )
+    withdrawn_by_name = StringField(
+        _l("Who withdrew the consent"),
+        validators=[
+            DataRequired(_l("Enter who withdrew the consent.")),
+            Length(max=NAME_MAX, message=_l("Shorten the text to %(max)d characters.")),
+            FreeText(),
+        ],
+    )
+
+
+class PrintableConsentForm(FlaskForm):
+    """What goes on the paper form; sent with GET, so no CSRF token (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    language = SelectField(
+        _l("Language of the form"),
+        choices=[(code, LANGUAGE_NAMES[code]) for code in CONSENT_LANGUAGES],
+        validators=[InputRequired(_l("Choose the language of the form."))],
+    )
+    purpose = _purpose()
+    categories = _categories()
+
+    def __init__(self, *args: Any, recipient: Recipient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.categories.configure(recipient)

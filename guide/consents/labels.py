@@ -1,0 +1,83 @@
+"""Translated names for consent methods, withdrawal channels and decision reasons."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from consent import Category, Reason
+from guide.cases.services import local_date
+from guide.consents.texts import SCHEME_RECIPIENT_LABEL, purpose_label
+from guide.referrals.forms import CONSENT_RELATION_LABELS
+
+#: Staff-facing names of the categories (the guardian's form words them for the family).
+CATEGORY_NAMES = {
+    Category.IDENTITY: _l("Identity (first name and age)"),
+    Category.CONTACT: _l("Contact (the guardian's phone and e-mail)"),
+    Category.PRACTICAL_NEEDS: _l("Practical needs"),
+    Category.HEALTH_RELATED: _l("Health-related information"),
+    Category.ECONOMY: _l("Economy and support"),
+}
+
+METHOD_LABELS = {
+    "signed_paper": _l("Signed paper form"),
+    "digital_link": _l("Through the guardian's link"),
+    "verbal_documented": _l("Verbally, documented by staff"),
+}
+
+CHANNEL_LABELS = {
+    "in_person": _l("In person"),
+    "phone": _l("By phone"),
+    "email": _l("By e-mail"),
+    "digital_link": _l("Through the guardian's link"),
+    "letter": _l("By letter"),
+}
+
+#: Each decision in plain language, for the consent overview.
+REASON_LABELS = {
+    Reason.GRANTED: _l("Allowed: a consent covers it"),
+    Reason.NO_CONSENT: _l("Not allowed: no consent recorded"),
+    Reason.WITHDRAWN: _l("Not allowed: the consent was withdrawn"),
+    Reason.EXPIRED: _l("Not allowed: the consent has expired"),
+    Reason.NOT_YET_VALID: _l("Not allowed: the consent does not count yet"),
+    Reason.OTHER_RECIPIENT: _l("Not allowed: consent given only to another recipient"),
+    Reason.CATEGORY_NOT_COVERED: _l("Not allowed: the consent does not cover this"),
+    Reason.NEVER_SHARED_WITH_CLUBS: _l("Never shared with clubs"),
+    Reason.OTHER_CHILD: _l("Not allowed: no consent for this child"),
+}
+
+#: Each language named in itself, so a guardian recognises their own.
+LANGUAGE_NAMES = {
+    "nb": "Norsk bokmål",
+    "nn": "Norsk nynorsk",
+    "en": "English",
+    "ar": "العربية",
+    "so": "Soomaali",
+    "uk": "Українська",
+    "pl": "Polski",
+    "ti": "ትግርኛ",
+}
+
+
+def category_name(category: Category | str) -> str:
+    """The staff-facing name of a category in the current locale."""
+    return str(CATEGORY_NAMES[Category(category)])
+
+
+def _label(table: dict, value: object) -> str:
+    key = getattr(value, "value", value)
+    return str(table.get(key, key))
+
+
+def template_helpers() -> dict[str, object]:
+    return {
+        "consent_method_label": lambda value: _label(METHOD_LABELS, value),
+        "withdrawal_channel_label": lambda value: _label(CHANNEL_LABELS, value),
+        "decision_label": lambda reason: _label(REASON_LABELS, reason),
+        "consent_giver_relation_label": lambda value: _label(CONSENT_RELATION_LABELS, value),
+        "consent_category_label": category_name,
+        "consent_category_list": lambda values: ", ".join(map(category_name, values)),
+        "consent_purpose_label": purpose_label,
+        "consent_language_name": lambda code: LANGUAGE_NAMES.get(code, code),
+        "scheme_recipient_label": lambda: str(SCHEME_RECIPIENT_LABEL),
+        "local_date": local_date,
+    }

@@ -1,0 +1,274 @@
+"""Single-use links a guardian opens, without an account, to give or withdraw consent.
+
+Only the SHA-256 of a link's token is stored. A link works once and for 14 days; unknown,
+used and expired links all look the same to whoever holds them. The guardian's page is in
+the link's language and offers, per recipient (the scheme, and each club of an activity on
+the child's list), the categories that recipient may ever receive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import segno
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from consent import Category, Recipient, categories_offered_to
+from guide.accounts.models import User
+from guide.activities.models import Activity, Club, Enrollment, EnrollmentStatus
+from guide.audit.services import record_event
+from guide.cases.models import Case, CaseStatus, Child, Guardian
+from guide.consents.models import Consent, ConsentBasis, ConsentLink, ConsentMethod
+from guide.consents.records import consents_of_child, to_record
+from guide.consents.services import WithdrawalChannel, record_consent, withdraw_consent
+from guide.consents.sharing import notify_clubs_of_withdrawal
+from guide.consents.texts import CONSENT_LANGUAGES, CURRENT_TEXT_VERSION
+from guide.database import utcnow
+from guide.extensions import db
+from guide.outbox.services import absolute_url, queue_email
+
+VALID_FOR = dt.timedelta(days=14)
+#: 32 random bytes, URL-safe: 43 characters, short enough to read out or text.
+TOKEN_BYTES = 32
+MAX_TOKEN_LENGTH = 100
+#: Flask-Limiter limit on the guardian's link pages, per client address.
+CONSENT_LINK_LIMIT = "20 per minute"
+#: What the scheme and a club use the data for (keys of guide.consents.texts.PURPOSE_LABELS).
+SCHEME_PURPOSE = "follow_up"
+CLUB_PURPOSE = "start_activity"
+
+
+class LinkPurpose(enum.StrEnum):
+    give = "give"
+    withdraw = "withdraw"
+
+
+class LinkRefused(ValueError):
+    """The link cannot be created as asked; ``str()`` is for the user."""
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_link(
+    *, child: Child, guardian: Guardian, purpose: LinkPurpose | str, by: User
+) -> tuple[ConsentLink, str]:
+    """Store a new link (its token's hash only) and return (row, token) for the address."""
+    purpose = LinkPurpose(purpose)
+    if guardian.child_id != child.id:
+        raise LinkRefused(_("Choose one of the child's guardians."))
+    if not guardian.has_parental_responsibility:
+        raise LinkRefused(_("Only a guardian with parental responsibility can consent."))
+    language = guardian.preferred_language
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = ConsentLink(
+        organisation_id=child.organisation_id,
+        child_id=child.id,
+        guardian_id=guardian.id,
+        purpose=purpose.value,
+        language=language if language in CONSENT_LANGUAGES else "nb",
+        token_hash=token_digest(token),
+        expires_at=utcnow() + VALID_FOR,
+        created_by_id=by.id,
+    )
+    db.session.add(link)
+    db.session.flush()
+    record_event(
+        "consent_link_created",
+        actor=by,
+        obj=link,
+        details={"child_id": str(child.id), "purpose": purpose.value, "language": link.language},
+    )
+    return link, token
+
+
+def link_address(token: str) -> str:
+    """The full address of the guardian's page, on the app's public base URL."""
+    return absolute_url(url_for("family.consent_link", token=token))
+
+
+def qr_code_svg(address: str) -> str:
+    """An inline SVG QR code of ``address``, made on the server (no script, no third party)."""
+    code = segno.make(address, error="m")
+    return code.svg_inline(scale=4, dark="#000", light="#fff", title=_("Consent link"))
+
+
+def send_link(link: ConsentLink, token: str, *, guardian: Guardian, by: User) -> None:
+    """Queue the link by e-mail in the guardian's language; the mail names no one."""
+    if not guardian.email:
+        raise LinkRefused(_("The guardian has no e-mail address. Show the QR code instead."))
+    queue_email(
+        to=guardian.email,
+        template="consent_link",
+        locale=link.language,
+        context={"link": link_address(token), "days": VALID_FOR.days, "purpose": link.purpose},
+        organisation_id=link.organisation_id,
+    )
+    record_event("consent_link_sent", actor=by, obj=link, details={"channel": "email"})
+
+
+def find_usable_link(token: str) -> ConsentLink | None:
+    """The unused, unexpired link for ``token``, or None (unknown, used and expired alike)."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    link = db.session.scalar(select(ConsentLink).where(ConsentLink.token_hash == token_digest(token)))
+    if link is None or link.used_at is not None or link.expires_at <= utcnow():
+        return None
+    return link
+
+
+def use_link(link: ConsentLink) -> bool:
+    """Mark the link used; False if another request used it first (single use under races)."""
+    now = utcnow()
+    result = db.session.execute(
+        update(ConsentLink)
+        .where(ConsentLink.id == link.id, ConsentLink.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(link, "used_at", now)
+    return result.rowcount == 1
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One recipient on the guardian's page and the categories it may be given."""
+
+    key: str
+    club: Club | None
+    categories: tuple[Category, ...]
+
+    @property
+    def purpose(self) -> str:
+        return CLUB_PURPOSE if self.club is not None else SCHEME_PURPOSE
+
+
+#: Enrollments whose club the guardian is asked about.
+OPEN_ENROLLMENTS = (EnrollmentStatus.proposed, EnrollmentStatus.trial, EnrollmentStatus.enrolled)
+
+
+def offers_for(child: Child) -> list[Offer]:
+    """The scheme, then each club of an activity on the child's open case, by club name."""
+    clubs = db.session.scalars(
+        select(Club)
+        .join(Activity, Activity.club_id == Club.id)
+        .join(Enrollment, Enrollment.activity_id == Activity.id)
+        .join(Case, Enrollment.case_id == Case.id)
+        .where(
+            Case.child_id == child.id,
+            Case.status != CaseStatus.closed,
+            Enrollment.status.in_(OPEN_ENROLLMENTS),
+            Club.organisation_id == child.organisation_id,
+        )
+        .distinct()
+        .order_by(Club.name, Club.id)
+    ).all()
+    scheme = Offer("scheme", None, _ordered(categories_offered_to(Recipient.scheme())))
+    return [scheme] + [
+        Offer(str(club.id), club, _ordered(categories_offered_to(Recipient.club(str(club.id)))))
+        for club in clubs
+    ]
+
+
+def _ordered(categories: Iterable[Category]) -> tuple[Category, ...]:
+    return tuple(category for category in Category if category in set(categories))
+
+
+def give_consents(
+    link: ConsentLink,
+    *,
+    chosen: dict[str, set[str]],
+    child_heard: bool | None,
+    child_view: str | None,
+    text_version: str = CURRENT_TEXT_VERSION,
+) -> list[Consent] | None:
+    """Record what the guardian ticked, one consent per recipient; None if the link was used."""
+    if not use_link(link):
+        return None
+    child = db.session.get(Child, link.child_id)
+    guardian = db.session.get(Guardian, link.guardian_id) if link.guardian_id else None
+    now = utcnow()
+    consents = []
+    for offer in offers_for(child):
+        categories = [c for c in offer.categories if c.value in chosen.get(offer.key, set())]
+        if not categories:
+            continue  # nothing ticked for this recipient: that is a refusal, and stores nothing
+        consents.append(
+            record_consent(
+                child=child,
+                by=None,
+                guardian=guardian,
+                basis=ConsentBasis.parental_responsibility,
+                child_heard=child_heard,
+                child_view=child_view,
+                purpose=offer.purpose,
+                categories=categories,
+                club=offer.club,
+                method=ConsentMethod.digital_link,
+                text_version=text_version,
+                text_language=link.language,
+                given_at=now,
+            )
+        )
+    record_event(
+        "consent_link_used",
+        organisation_id=link.organisation_id,
+        obj=link,
+        details={"purpose": link.purpose, "consents": [str(c.id) for c in consents]},
+    )
+    return consents
+
+
+def active_consents(link: ConsentLink) -> list[Consent]:
+    """The consents the link's guardian gave for the child that are still in force."""
+    now = utcnow()
+    return [
+        consent
+        for consent in consents_of_child(link.child_id)
+        if consent.guardian_id == link.guardian_id and to_record(consent).is_in_force(now)
+    ]
+
+
+def withdraw_consents(link: ConsentLink, *, consent_ids: Iterable[str]) -> list[Consent] | None:
+    """Withdraw the chosen consents of the link's guardian; None if the link was used."""
+    if not use_link(link):
+        return None
+    wanted = set(consent_ids)
+    guardian = db.session.get(Guardian, link.guardian_id) if link.guardian_id else None
+    withdrawn = []
+    for consent in active_consents(link):
+        if str(consent.id) not in wanted:
+            continue
+        withdraw_consent(
+            consent,
+            by=None,
+            channel=WithdrawalChannel.digital_link,
+            withdrawn_by_name=guardian.full_name if guardian else None,
+        )
+        notify_clubs_of_withdrawal(consent)
+        withdrawn.append(consent)
+    record_event(
+        "consent_link_used",
+        organisation_id=link.organisation_id,
+        obj=link,
+        details={"purpose": link.purpose, "withdrawn": [str(c.id) for c in withdrawn]},
+    )
+    return withdrawn
+
+
+def load_guardian(child: Child, guardian_id: uuid.UUID | str | None) -> Guardian | None:
+    """One of the child's guardians by id, else None."""
+    for guardian in child.guardians:
+        if str(guardian.id) == str(guardian_id):
+            return guardian
+    return None

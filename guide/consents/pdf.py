@@ -1,0 +1,64 @@
+"""The printable consent form: a PDF in the guardian's language, ready to sign on paper.
+
+WeasyPrint lays out the HTML of templates/consents/form_pdf.html. It needs Pango and
+fonts for every script (Noto for Latin, Cyrillic and Arabic, an Ethiopic font for
+Tigrinya); scripts/ensure_pdf_fonts.sh installs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import render_template
+from flask_babel import force_locale
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from consent import Category, Recipient, categories_offered_to
+from guide.consents.texts import (
+    CURRENT_TEXT_VERSION,
+    SCHEME_RECIPIENT_LABEL,
+    category_label,
+    consent_text,
+    purpose_label,
+)
+from guide.i18n import text_direction
+
+
+class NoFetching(URLFetcher):
+    """The form is self-contained: it loads no images, fonts or styles from anywhere."""
+
+    def fetch(self, url, headers=None):
+        raise ValueError("the consent form loads no external resources")
+
+
+def consent_form_pdf(
+    *,
+    organisation_name: str,
+    child_first_name: str,
+    club_name: str | None,
+    purpose: str,
+    categories: Iterable[Category | str],
+    language: str,
+    version: str = CURRENT_TEXT_VERSION,
+) -> bytes:
+    """The consent form as PDF bytes; ``club_name=None`` makes the scheme the recipient."""
+    recipient = Recipient.club("printed") if club_name is not None else Recipient.scheme()
+    chosen = [Category(category) for category in categories]
+    if not set(chosen) <= categories_offered_to(recipient):
+        raise ValueError("a club is never offered health or economy information")
+    text = consent_text(language, version)
+    with force_locale(language):
+        html = render_template(
+            "consents/form_pdf.html",
+            language=language,
+            direction=text_direction(language),
+            organisation_name=organisation_name,
+            child_first_name=child_first_name,
+            recipient_name=club_name or str(SCHEME_RECIPIENT_LABEL),
+            purpose=purpose_label(purpose),
+            categories=[category_label(category) for category in Category if category in chosen],
+            paragraphs=text.text.split("\n\n"),
+            text=text,
+        )
+    return HTML(string=html, url_fetcher=NoFetching()).write_pdf(pdf_tags=True)

@@ -1,0 +1,80 @@
+"""Forms for consent links (staff and guardian) and for sharing a child with a club."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from consent import Category
+from guide.consents.links import LinkPurpose
+from guide.consents.sharing import CLUB_CATEGORIES
+from guide.consents.texts import category_label
+
+DELIVERY_EMAIL = "email"
+DELIVERY_SHOW = "show"
+
+
+class CreateLinkForm(FlaskForm):
+    """Staff: which guardian, give or withdraw, and how the link reaches them."""
+
+    guardian = SelectField(_l("Guardian"), validators=[InputRequired()])
+    purpose = RadioField(
+        _l("The link lets the guardian"),
+        choices=[
+            (LinkPurpose.give.value, _l("give or refuse consent")),
+            (LinkPurpose.withdraw.value, _l("withdraw a consent")),
+        ],
+        default=LinkPurpose.give.value,
+        validators=[InputRequired()],
+    )
+    delivery = RadioField(
+        _l("How the link reaches the guardian"),
+        choices=[
+            (DELIVERY_EMAIL, _l("By e-mail, and shown here")),
+            (DELIVERY_SHOW, _l("Only shown here, as a QR code and a link to read out or text")),
+        ],
+        default=DELIVERY_SHOW,
+        validators=[InputRequired()],
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ShareForm(FlaskForm):
+    """Staff: which club, and which consented categories go to it."""
+
+    club = SelectField(_l("Club"), validators=[InputRequired()])
+    categories = MultiCheckboxField(_l("Information to share"), validators=[InputRequired()])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.categories.choices = [
+            (category.value, category_label(category)) for category in CLUB_CATEGORIES
+        ]
+
+    def chosen_categories(self) -> list[Category]:
+        return [Category(value) for value in self.categories.data or []]
+
+
+class FamilyConsentForm(FlaskForm):
+    """Guardian: the ticked recipients and categories come from the page's checkboxes."""
+
+    child_heard = RadioField(
+        _l("Have you talked with your child about this?"),
+        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        validators=[Optional()],
+    )
+    child_view = TextAreaField(
+        _l("What your child thinks (optional)"), validators=[Optional(), Length(max=2000)]
+    )
+    text_version = HiddenField()
+
+
+class FamilyWithdrawForm(FlaskForm):
+    """Guardian: the consents to withdraw come from the page's checkboxes."""
