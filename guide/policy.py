@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     club_manage = "club.manage"
     activity_manage = "activity.manage"
     fund_manage = "fund.manage"
+    equipment_manage = "equipment.manage"
     figures_view = "figures.view"
     shared_child_view = "shared_child.view"
     enrolment_confirm = "enrolment.confirm"
@@ -81,6 +82,7 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.club_manage: "Manage clubs",
     Permission.activity_manage: "Manage activities",
     Permission.fund_manage: "Set up and manage funds",
+    Permission.equipment_manage: "Keep the register of the organisation's own equipment",
     Permission.figures_view: "See anonymous figures",
     Permission.shared_child_view: "See the consented fields of a child shared with the club",
     Permission.enrolment_confirm: "Confirm that a child has started",
@@ -164,6 +166,7 @@ POLICY: dict[Role, dict[Permission, Scope]] = {
         Permission.club_manage: _org,
         Permission.activity_manage: _org,
         Permission.fund_manage: _org,
+        Permission.equipment_manage: _org,
         Permission.figures_view: _org,
         Permission.user_invite_volunteer: _org,
         Permission.user_manage: Scope.accounts_i_manage,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import BigInteger, ColumnElement, cast, delete, func, select
 from sqlalchemy.orm import selectinload
 
 from guide.activities.importing import (
@@ -54,7 +54,8 @@ def total_cost_per_season(activity: Activity) -> int:
 def total_cost_expression() -> ColumnElement[int]:
     """SQL for an activity's fee plus extra costs (øre), to filter and sort on in queries."""
     extras = (
-        select(func.coalesce(func.sum(ActivityExtraCost.amount), 0))
+        # PostgreSQL sums BIGINT as NUMERIC (a Decimal in Python); money stays whole øre.
+        select(cast(func.coalesce(func.sum(ActivityExtraCost.amount), 0), BigInteger))
         .where(ActivityExtraCost.activity_id == Activity.id)
         .correlate(Activity)
         .scalar_subquery()

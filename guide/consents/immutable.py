@@ -40,9 +40,7 @@ def _changed_columns(instance: Any) -> list[str]:
 
 @event.listens_for(Session, "before_flush")
 def _refuse_edits(session: Session, _context: Any, _instances: Any) -> None:
-    erased_children = {
-        instance.id for instance in session.deleted if isinstance(instance, Child)
-    }
+    erased_children = {instance.id for instance in session.deleted if isinstance(instance, Child)}
     for instance in session.deleted:
         if isinstance(instance, GUARDED) and _child_id(instance) not in erased_children:
             raise ConsentRecordIsFinal(

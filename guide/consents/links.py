@@ -113,6 +113,7 @@ def send_link(link: ConsentLink, token: str, *, guardian: Guardian, by: User) ->
         locale=link.language,
         context={"link": link_address(token), "days": VALID_FOR.days, "purpose": link.purpose},
         organisation_id=link.organisation_id,
+        also_locales=CONSENT_LANGUAGES,
     )
     record_event("consent_link_sent", actor=by, obj=link, details={"channel": "email"})
 
@@ -121,7 +122,9 @@ def find_usable_link(token: str) -> ConsentLink | None:
     """The unused, unexpired link for ``token``, or None (unknown, used and expired alike)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    link = db.session.scalar(select(ConsentLink).where(ConsentLink.token_hash == token_digest(token)))
+    link = db.session.scalar(
+        select(ConsentLink).where(ConsentLink.token_hash == token_digest(token))
+    )
     if link is None or link.used_at is not None or link.expires_at <= utcnow():
         return None
     return link

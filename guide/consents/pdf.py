@@ -11,8 +11,6 @@ from collections.abc import Iterable
 
 from flask import render_template
 from flask_babel import force_locale
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from consent import Category, Recipient, categories_offered_to
 from guide.consents.texts import (
@@ -23,13 +21,6 @@ from guide.consents.texts import (
     purpose_label,
 )
 from guide.i18n import text_direction
-
-
-class NoFetching(URLFetcher):
-    """The form is self-contained: it loads no images, fonts or styles from anywhere."""
-
-    def fetch(self, url, headers=None):
-        raise ValueError("the consent form loads no external resources")
 
 
 def consent_form_pdf(
@@ -61,4 +52,14 @@ def consent_form_pdf(
             paragraphs=text.text.split("\n\n"),
             text=text,
         )
+    # Imported here: WeasyPrint loads Pango and its stylesheets, which only this page needs.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    class NoFetching(URLFetcher):
+        """The form is self-contained: it loads no images, fonts or styles from anywhere."""
+
+        def fetch(self, url, headers=None):
+            raise ValueError("the consent form loads no external resources")
+
     return HTML(string=html, url_fetcher=NoFetching()).write_pdf(pdf_tags=True)

@@ -194,9 +194,7 @@ def notify_clubs_of_withdrawal(consent: Consent) -> None:
     """Tell the contacts of a club that had the child's data that a consent was withdrawn."""
     if consent.recipient_club_id is None:
         return
-    was_shared = db.session.scalar(
-        select(Share.id).where(Share.consent_id == consent.id).limit(1)
-    )
+    was_shared = db.session.scalar(select(Share.id).where(Share.consent_id == consent.id).limit(1))
     club = db.session.get(Club, consent.recipient_club_id)
     if was_shared is None or club is None:
         return

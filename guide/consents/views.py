@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from guide.access import requires_permission
+from guide.activities.search import age_on
 from guide.audit.services import record_event
 from guide.cases.models import Case, Child
 from guide.cases.services import load_case, local_date
@@ -33,7 +34,6 @@ from guide.consents.services import (
     withdraw_consent,
 )
 from guide.consents.uploads import download_name
-from guide.activities.search import age_on
 from guide.extensions import db
 from guide.policy import Permission, allowed
 

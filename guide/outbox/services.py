@@ -12,6 +12,7 @@ happened and link to the app, where access control applies.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app, render_template
@@ -27,9 +28,11 @@ class EmailTemplateError(ValueError):
     """A template in templates/email/ does not start with a one-line ``Subject: ...``."""
 
 
-def render_email(template: str, *, locale: str, context: dict[str, Any]) -> tuple[str, str]:
+def render_email(
+    template: str, *, locale: str, context: dict[str, Any], also_locales: Iterable[str] = ()
+) -> tuple[str, str]:
     """(subject, body) of templates/email/<template>.txt rendered in ``locale``."""
-    with force_locale(supported_locale(locale)):
+    with force_locale(supported_locale(locale, also=also_locales)):
         text = render_template(f"email/{template}.txt", base_url=app_base_url(), **context)
     first_line, _, body = text.lstrip("\n").partition("\n")
     if not first_line.startswith(SUBJECT_PREFIX):
@@ -47,10 +50,14 @@ def queue_email(
     locale: str,
     context: dict[str, Any],
     organisation_id: uuid.UUID | None = None,
+    also_locales: Iterable[str] = (),
 ) -> OutboxMessage:
-    """Render ``template`` in ``locale`` and add it to the outbox (flushed, not committed)."""
-    locale = supported_locale(locale)
-    subject, body = render_email(template, locale=locale, context=context)
+    """Render ``template`` in ``locale`` and add it to the outbox (flushed, not committed).
+
+    ``also_locales`` are languages this mail exists in beyond the UI's (a family's language).
+    """
+    locale = supported_locale(locale, also=also_locales)
+    subject, body = render_email(template, locale=locale, context=context, also_locales=(locale,))
     message = OutboxMessage(
         organisation_id=organisation_id,
         recipient=to.strip(),
@@ -65,10 +72,11 @@ def queue_email(
     return message
 
 
-def supported_locale(locale: str | None) -> str:
-    """``locale`` if the app offers it, else the default language."""
+def supported_locale(locale: str | None, *, also: Iterable[str] = ()) -> str:
+    """``locale`` if the app (or ``also``) offers it, else the default language."""
     settings = current_app.extensions["fritidsguide.settings"]
-    return locale if locale in settings.locales else settings.default_locale
+    offered = (*settings.locales, *also)
+    return locale if locale in offered else settings.default_locale
 
 
 def app_base_url() -> str:

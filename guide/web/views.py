@@ -40,6 +40,7 @@ ROLE_HOME_ENDPOINTS = {
     "guide": "cases.my_cases",
     "referrer": "referrals.my_referrals",
     "admin": "admin.user_list",
+    "club_contact": "club_portal.children",
 }
 
 

@@ -192,7 +192,7 @@ def test_the_example_file_in_the_docs_imports_cleanly(client, db, coordinator, p
             b"Klubb;Beskrivelse\r\nLaget;Noe\r\n",
             "The file lacks these columns: Aktivitet, Kategori",
         ),
-        (b"", "Choose the CSV file"),
+        (b"", "The file is empty."),
         (b"Klubb\x00;Aktivitet;Kategori;Kontingent\r\n", "does not look like a CSV file"),
     ],
 )

@@ -1,0 +1,1 @@
+"""The benchmark: a data generator and the helpers `make bench` drives."""

@@ -1,0 +1,1 @@
+"""The club contact's pages: children shared with their club under consent."""

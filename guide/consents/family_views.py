@@ -1,0 +1,121 @@
+"""The guardian's consent link pages (/samtykke/<token>): no account, the link's language.
+
+Unknown, used and expired links all get the same plain page with the same status, in the
+visitor's browser language, so a forwarded or guessed link tells nothing about the child.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_babel import force_locale
+
+from guide.access import public
+from guide.cases.models import Child
+from guide.consents.links import (
+    CONSENT_LINK_LIMIT,
+    LinkPurpose,
+    active_consents,
+    find_usable_link,
+    give_consents,
+    offers_for,
+    withdraw_consents,
+)
+from guide.consents.models import ConsentLink
+from guide.consents.sharing_forms import FamilyConsentForm, FamilyWithdrawForm
+from guide.consents.texts import (
+    CURRENT_TEXT_VERSION,
+    SCHEME_RECIPIENT_LABEL,
+    TEXT_VERSIONS,
+    category_label,
+    consent_text,
+    purpose_label,
+)
+from guide.extensions import db, limiter
+
+bp = Blueprint("family", __name__)
+#: The token is in the address: never send it on, not even to our own pages.
+PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+@bp.context_processor
+def _guardian_words() -> dict[str, object]:
+    return {
+        "category_label": category_label,
+        "category_list": lambda values: ", ".join(map(category_label, values)),
+        "purpose_label": purpose_label,
+    }
+
+
+@bp.route("/samtykke/<token>", methods=["GET", "POST"])
+@limiter.limit(CONSENT_LINK_LIMIT)
+@public
+def consent_link(token: str):
+    link = find_usable_link(token)
+    if link is None:
+        return link_not_valid()
+    with force_locale(link.language):
+        if link.purpose == LinkPurpose.withdraw:
+            return _withdraw_page(link)
+        return _give_page(link)
+
+
+def link_not_valid():
+    """The one page for every unusable link: no child, no club, no language of the family."""
+    db.session.rollback()
+    return render_template("family/link_not_valid.html"), 404, PRIVATE_HEADERS
+
+
+def _give_page(link: ConsentLink):
+    child = db.session.get(Child, link.child_id)
+    offers = offers_for(child)
+    form = FamilyConsentForm()
+    if form.validate_on_submit():
+        version = form.text_version.data
+        chosen: dict[str, set[str]] = {}
+        for value in request.form.getlist("consent"):
+            key, _, category = value.partition(":")
+            chosen.setdefault(key, set()).add(category)
+        consents = give_consents(
+            link,
+            chosen=chosen,
+            child_heard={"yes": True, "no": False}.get(form.child_heard.data or ""),
+            child_view=form.child_view.data,
+            text_version=version if version in TEXT_VERSIONS else CURRENT_TEXT_VERSION,
+        )
+        if consents is None:
+            return link_not_valid()
+        db.session.commit()
+        return _page("family/done.html", consents=consents)
+    form.text_version.data = CURRENT_TEXT_VERSION
+    db.session.commit()
+    return _page(
+        "family/give.html",
+        form=form,
+        child=child,
+        offers=offers,
+        paragraphs=consent_text(link.language).text.split("\n\n"),
+        scheme_label=SCHEME_RECIPIENT_LABEL,
+    )
+
+
+def _withdraw_page(link: ConsentLink):
+    consents = active_consents(link)
+    form = FamilyWithdrawForm()
+    if form.validate_on_submit() and consents:
+        withdrawn = withdraw_consents(link, consent_ids=request.form.getlist("withdraw"))
+        if withdrawn is None:
+            return link_not_valid()
+        db.session.commit()
+        return _page("family/done.html", consents=withdrawn)
+    child = db.session.get(Child, link.child_id)
+    return _page(
+        "family/withdraw.html",
+        form=form,
+        child=child,
+        consents=consents,
+        scheme_label=SCHEME_RECIPIENT_LABEL,
+    )
+
+
+def _page(template: str, **context: object):
+    return render_template(template, **context), PRIVATE_HEADERS

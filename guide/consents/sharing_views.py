@@ -1,0 +1,112 @@
+"""Staff pages on a case: send the guardian a consent link, and share the child with a club."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from guide.access import requires_permission
+from guide.activities.models import Club
+from guide.cases.models import Case
+from guide.cases.services import load_case
+from guide.consents.labels import template_helpers
+from guide.consents.links import (
+    VALID_FOR,
+    LinkRefused,
+    create_link,
+    link_address,
+    load_guardian,
+    qr_code_svg,
+    send_link,
+)
+from guide.consents.sharing import ShareRefused, share_with_club
+from guide.consents.sharing_forms import DELIVERY_EMAIL, CreateLinkForm, ShareForm
+from guide.extensions import db
+from guide.policy import Permission
+
+bp = Blueprint("sharing", __name__)
+bp.context_processor(template_helpers)
+
+
+@bp.route("/cases/<uuid:case_id>/consent-link", methods=["GET", "POST"])
+@requires_permission(Permission.consent_record)
+def consent_link(case_id: uuid.UUID):
+    case = _case_with_child(case_id)
+    form = CreateLinkForm()
+    form.guardian.choices = [
+        SelectChoice(str(guardian.id), guardian.full_name) for guardian in case.child.guardians
+    ]
+    if form.validate_on_submit():
+        guardian = load_guardian(case.child, form.guardian.data)
+        try:
+            if guardian is None:
+                raise LinkRefused(_("Choose one of the child's guardians."))
+            link, token = create_link(
+                child=case.child, guardian=guardian, purpose=form.purpose.data, by=current_user
+            )
+            if form.delivery.data == DELIVERY_EMAIL:
+                send_link(link, token, guardian=guardian, by=current_user)
+        except LinkRefused as error:
+            form.form_errors.append(str(error))
+        else:
+            address = link_address(token)
+            db.session.commit()
+            return render_template(
+                "sharing/link_created.html",
+                case=case,
+                link=link,
+                address=address,
+                qr_svg=qr_code_svg(address),
+                emailed=form.delivery.data == DELIVERY_EMAIL,
+                days=VALID_FOR.days,
+            )
+    db.session.commit()  # the audit event for reading the case
+    return render_template("sharing/link_form.html", case=case, form=form)
+
+
+@bp.route("/cases/<uuid:case_id>/share", methods=["GET", "POST"])
+@requires_permission(Permission.club_share)
+def share(case_id: uuid.UUID):
+    case = _case_with_child(case_id)
+    clubs = {
+        str(club.id): club
+        for club in db.session.scalars(
+            select(Club)
+            .where(Club.organisation_id == case.organisation_id, Club.is_active.is_(True))
+            .order_by(Club.name)
+        )
+    }
+    form = ShareForm()
+    form.club.choices = [SelectChoice(key, club.name) for key, club in clubs.items()]
+    refusals: list[str] = []
+    if form.validate_on_submit():
+        try:
+            share_with_club(
+                child=case.child,
+                club=clubs[form.club.data],
+                categories=form.chosen_categories(),
+                by=current_user,
+            )
+        except ShareRefused as error:
+            refusals = error.messages()
+        else:
+            db.session.commit()
+            flash(_("The club can now see what you shared."), "success")
+            return redirect(url_for("cases.case_detail", case_id=case.id))
+    db.session.commit()  # the audit events: the case was read, a refusal is kept
+    status = 400 if refusals or form.errors else 200
+    return render_template(
+        "sharing/share_form.html", case=case, form=form, refusals=refusals
+    ), status
+
+
+def _case_with_child(case_id: uuid.UUID) -> Case:
+    case = load_case(viewer=current_user, case_id=case_id)
+    if case.child is None:  # erased: nothing left to ask about or share
+        abort(404)
+    return case
