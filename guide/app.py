@@ -36,6 +36,11 @@ BLUEPRINT_MODULES = (
     "guide.catalogue.views",
     "guide.enrollments.views",
     "guide.consents.views",
+    "guide.consents.family_views",
+    "guide.consents.sharing_views",
+    "guide.clubs_portal.views",
+    "guide.support.loan_views",
+    "guide.support.views",
 )
 
 

@@ -6,5 +6,6 @@ from guide.dbcli import db_cli
 from guide.demo.cli import demo_cli
 from guide.outbox.cli import outbox_cli
 from guide.policycli import policy_cli
+from guide.support.loan_cli import loans_cli
 
-COMMAND_GROUPS = (db_cli, keys_cli, demo_cli, outbox_cli, policy_cli, bench_cli)
+COMMAND_GROUPS = (db_cli, keys_cli, demo_cli, outbox_cli, policy_cli, bench_cli, loans_cli)

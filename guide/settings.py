@@ -47,6 +47,8 @@ class Settings:
     smtp_use_tls: bool = False
     smtp_username: str = ""
     smtp_password: str = ""
+    #: Days before an equipment loan's due date that its guide is reminded (``flask loans remind``).
+    loan_reminder_days: int = 3
     password_time_cost: int = 3
     password_memory_kib: int = 65536
     password_parallelism: int = 4

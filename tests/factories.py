@@ -146,3 +146,56 @@ def activity(
     db.session.add(offer)
     db.session.flush()
     return offer
+
+
+def fund(org: Organisation, *, budget: int = 1_000_000, name: str | None = None, **fields):
+    """An active fund (budget in øre)."""
+    from guide.support.models import Fund
+
+    account = Fund(
+        organisation_id=org.id,
+        name=name or f"Fritidsstipend {next(_numbers)}",
+        source="municipality",
+        year=2027,
+        budget=budget,
+        **{"is_active": True, **fields},
+    )
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
+def enrolled(case: Case, offer):
+    """The case's child enrolled in ``offer`` (an Activity)."""
+    from guide.activities.models import Enrollment, EnrollmentStatus
+
+    enrollment = Enrollment(
+        case_id=case.id,
+        activity_id=offer.id,
+        status=EnrollmentStatus.enrolled,
+        started_on=utcnow().date(),
+    )
+    db.session.add(enrollment)
+    db.session.flush()
+    return enrollment
+
+
+def grant(case: Case, *, requested_by: User, amount: int, offer=None, **fields):
+    """A support grant paid to ``offer``'s club (or a shop without one); requested unless told."""
+    from guide.support.models import SupportGrant
+
+    payee = (
+        {"payee_kind": "club", "payee_club_id": offer.club_id, "activity_id": offer.id}
+        if offer is not None
+        else {"payee_kind": "shop", "payee_name": "Sportsbutikken AS"}
+    )
+    item = SupportGrant(
+        organisation_id=case.organisation_id,
+        case_id=case.id,
+        requested_by_id=requested_by.id,
+        amount=amount,
+        **{"kind": "membership_fee", "status": "requested", **payee, **fields},
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item

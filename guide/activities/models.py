@@ -7,9 +7,10 @@ import enum
 import uuid
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from guide.crypto.fields import EncryptedBytes
 from guide.database import (
     ActorId,
     CreatedAt,
@@ -191,7 +192,8 @@ class CatalogueImport(OrganisationOwned, db.Model):
 
     created_by_id: Mapped[ActorId]
     filename: Mapped[str] = mapped_column(String(200))
-    #: The file as uploaded; it is parsed again at import, against the catalogue as it is then.
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The file as uploaded (it names contact people, so it is sealed like other personal
+    #: data); it is parsed again at import, against the catalogue as it is then.
+    content = EncryptedBytes(nullable=False)
     created_at: Mapped[CreatedAt]
     imported_at: Mapped[Timestamp | None]

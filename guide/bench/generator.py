@@ -184,15 +184,9 @@ class _Writer:
         self.connection.commit()
 
 
-@dataclass(order=True)
-class _Event:
-    at: int  #: microseconds since the epoch
-    order: int
-    action: str = field(compare=False)
-    actor_id: uuid.UUID | None = field(compare=False)
-    object_type: str | None = field(compare=False)
-    object_id: str | None = field(compare=False)
-    details: dict[str, Any] = field(compare=False)
+#: A queued audit event: (microseconds since the epoch, sequence number, action, actor id,
+#: object type, object id, details); plain tuples keep the heap fast.
+_Event = tuple[int, int, str, uuid.UUID | None, str | None, str | None, dict[str, Any]]
 
 
 @dataclass
@@ -276,30 +270,31 @@ class _Builder:
         object_type, object_id = (obj[0], str(obj[1])) if obj else (None, None)
         heapq.heappush(
             self.events,
-            _Event(int(at * 1_000_000), self.event_order, action, actor, object_type, object_id,
-                   details),
-        )  # fmt: skip
+            (int(at * 1_000_000), self.event_order, action, actor, object_type, object_id, details),
+        )
 
     def emit_events(self, writer: _Writer, *, before: float | None) -> None:
         """Write the queued events up to ``before``, in time order, each chained to the last."""
         bound = None if before is None else int(before * 1_000_000)
         table = AuditEvent.__table__
-        while self.events and (bound is None or self.events[0].at < bound):
-            item = heapq.heappop(self.events)
+        while self.events and (bound is None or self.events[0][0] < bound):
+            queued_at, _order, action, actor_id, object_type, object_id, details = heapq.heappop(
+                self.events
+            )
             # The chain is ordered by time: no two events may share an instant.
-            at = max(item.at, self.last_event_at + 1)
+            at = max(queued_at, self.last_event_at + 1)
             self.last_event_at = at
             event = SimpleNamespace(
                 id=uuid.uuid4(),
                 organisation_id=self.organisation_id,
-                actor_id=item.actor_id,
-                action=item.action,
-                object_type=item.object_type,
-                object_id=item.object_id,
+                actor_id=actor_id,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
                 occurred_at=dt.datetime.fromtimestamp(at // 1_000_000, dt.UTC).replace(
                     microsecond=at % 1_000_000
                 ),
-                details=item.details,
+                details=details,
                 previous_hash=self.previous_hash,
             )
             event_hash = event_digest(event)  # type: ignore[arg-type]

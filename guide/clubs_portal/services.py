@@ -70,9 +70,7 @@ def _visible(child: Child, club_id: uuid.UUID, shared: set[str], first_shared: d
         records, child_id=str(child.id), recipient=Recipient.club(str(club_id)), at=utcnow()
     )
     categories = frozenset(
-        category
-        for category in CLUB_CATEGORIES
-        if category in allowed and category.value in shared
+        category for category in CLUB_CATEGORIES if category in allowed and category.value in shared
     )
     if Category.IDENTITY not in categories:
         return None  # without its identity the club has nothing to show about a child
@@ -133,7 +131,9 @@ def load_shared_child(*, contact: User, child_id: uuid.UUID) -> SharedChild:
     child = db.session.get(Child, child_id) if child_id in grouped else None
     row = _visible(child, contact.club_id, *grouped[child_id]) if child is not None else None
     if row is None:
-        record_event("shared_child_access_denied", actor=contact, details={"child_id": str(child_id)})
+        record_event(
+            "shared_child_access_denied", actor=contact, details={"child_id": str(child_id)}
+        )
         db.session.commit()
         abort(404)
     record_event(

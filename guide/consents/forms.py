@@ -9,7 +9,15 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import Form, RadioField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    Form,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from consent import NEVER_TO_CLUBS, Category, Recipient, categories_offered_to
@@ -46,7 +54,7 @@ class CategoryChoice(CheckboxGroupField):
     def configure(self, recipient: Recipient) -> None:
         self.recipient = recipient
         self.choices = [
-            (category.value, category_name(category))
+            SelectChoice(category.value, category_name(category))
             for category in Category
             if category in categories_offered_to(recipient)
         ]
@@ -57,7 +65,7 @@ class CategoryChoice(CheckboxGroupField):
             raise ValidationError(
                 _l("Health information and the family's economy are never shared with clubs.")
             )
-        if chosen - {value for value, _label in self.choices}:
+        if chosen - {choice.value for choice in self.choices}:
             raise ValidationError(_l("Choose the information from the list."))
 
 
@@ -71,7 +79,7 @@ def _categories() -> CategoryChoice:
 def _purpose() -> RadioField:
     return RadioField(
         _l("What the information will be used for"),
-        choices=list(PURPOSE_LABELS.items()),
+        choices=[SelectChoice(key, label) for key, label in PURPOSE_LABELS.items()],
         validators=[InputRequired(_l("Choose what the information will be used for."))],
     )
 
@@ -82,8 +90,9 @@ class ConsentForm(FlaskForm):
     )
     child_heard = RadioField(
         _l("Was the child asked what they think?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No"))],
-        validators=[Optional()],
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+        # Checked below: it is asked only when someone consents on the child's behalf.
+        validate_choice=False,
     )
     child_view = TextAreaField(
         _l("What the child said"),
@@ -98,18 +107,18 @@ class ConsentForm(FlaskForm):
     categories = _categories()
     method = RadioField(
         _l("How the consent was given"),
-        choices=[(method, METHOD_LABELS[method]) for method in FORM_METHODS],
+        choices=[SelectChoice(method, METHOD_LABELS[method]) for method in FORM_METHODS],
         validators=[InputRequired(_l("Choose how the consent was given."))],
     )
     scan = FileField(_l("Scan of the signed form"))
     text_language = SelectField(
         _l("Language of the text the guardian saw"),
-        choices=[(code, LANGUAGE_NAMES[code]) for code in CONSENT_LANGUAGES],
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in CONSENT_LANGUAGES],
         validators=[InputRequired(_l("Choose the language of the text."))],
     )
     text_version = SelectField(
         _l("Version of the consent text"),
-        choices=[(version, version) for version in TEXT_VERSIONS],
+        choices=[SelectChoice(version, version) for version in TEXT_VERSIONS],
         default=CURRENT_TEXT_VERSION,
         validators=[InputRequired(_l("Choose the version of the text."))],
     )
@@ -123,7 +132,7 @@ class ConsentForm(FlaskForm):
         self,
         *args: Any,
         recipient: Recipient,
-        consenters: list[tuple[str, str]],
+        consenters: list[SelectChoice],
         today: dt.date,
         **kwargs: Any,
     ) -> None:
@@ -135,7 +144,7 @@ class ConsentForm(FlaskForm):
         self.checked_scan: CheckedScan | None = None
 
     def validate_child_heard(self, field: RadioField) -> None:
-        if self.consenter.data != CHILD_CONSENTS and not field.data:
+        if self.consenter.data != CHILD_CONSENTS and field.data not in ("yes", "no"):
             raise ValidationError(_l("Say whether the child was asked."))
 
     def validate_scan(self, field: FileField) -> None:
@@ -174,7 +183,7 @@ class ConsentForm(FlaskForm):
 class WithdrawalForm(FlaskForm):
     channel = RadioField(
         _l("How the withdrawal came in"),
-        choices=[(channel, CHANNEL_LABELS[channel]) for channel in FORM_CHANNELS],
+        choices=[SelectChoice(channel, CHANNEL_LABELS[channel]) for channel in FORM_CHANNELS],
         validators=[InputRequired(_l("Choose how the withdrawal came in."))],
     )
     withdrawn_by_name = StringField(
@@ -195,7 +204,7 @@ class PrintableConsentForm(FlaskForm):
 
     language = SelectField(
         _l("Language of the form"),
-        choices=[(code, LANGUAGE_NAMES[code]) for code in CONSENT_LANGUAGES],
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in CONSENT_LANGUAGES],
         validators=[InputRequired(_l("Choose the language of the form."))],
     )
     purpose = _purpose()

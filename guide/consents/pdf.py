@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from flask import render_template
 from flask_babel import force_locale
 
-from consent import Category, Recipient, categories_offered_to
+from consent import NEVER_TO_CLUBS, Category
 from guide.consents.texts import (
     CURRENT_TEXT_VERSION,
     SCHEME_RECIPIENT_LABEL,
@@ -23,7 +23,7 @@ from guide.consents.texts import (
 from guide.i18n import text_direction
 
 
-def consent_form_pdf(
+def consent_form_html(
     *,
     organisation_name: str,
     child_first_name: str,
@@ -32,15 +32,14 @@ def consent_form_pdf(
     categories: Iterable[Category | str],
     language: str,
     version: str = CURRENT_TEXT_VERSION,
-) -> bytes:
-    """The consent form as PDF bytes; ``club_name=None`` makes the scheme the recipient."""
-    recipient = Recipient.club("printed") if club_name is not None else Recipient.scheme()
-    chosen = [Category(category) for category in categories]
-    if not set(chosen) <= categories_offered_to(recipient):
+) -> str:
+    """The consent form's HTML in ``language``; ``club_name=None`` names the scheme."""
+    chosen = {Category(category) for category in categories}
+    if club_name is not None and chosen & NEVER_TO_CLUBS:
         raise ValueError("a club is never offered health or economy information")
     text = consent_text(language, version)
     with force_locale(language):
-        html = render_template(
+        return render_template(
             "consents/form_pdf.html",
             language=language,
             direction=text_direction(language),
@@ -52,6 +51,11 @@ def consent_form_pdf(
             paragraphs=text.text.split("\n\n"),
             text=text,
         )
+
+
+def consent_form_pdf(**form: object) -> bytes:
+    """The consent form as PDF bytes; takes the arguments of ``consent_form_html``."""
+    html = consent_form_html(**form)
     # Imported here: WeasyPrint loads Pango and its stylesheets, which only this page needs.
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -24,8 +31,8 @@ class CreateLinkForm(FlaskForm):
     purpose = RadioField(
         _l("The link lets the guardian"),
         choices=[
-            (LinkPurpose.give.value, _l("give or refuse consent")),
-            (LinkPurpose.withdraw.value, _l("withdraw a consent")),
+            SelectChoice(LinkPurpose.give.value, _l("give or refuse consent")),
+            SelectChoice(LinkPurpose.withdraw.value, _l("withdraw a consent")),
         ],
         default=LinkPurpose.give.value,
         validators=[InputRequired()],
@@ -33,8 +40,10 @@ class CreateLinkForm(FlaskForm):
     delivery = RadioField(
         _l("How the link reaches the guardian"),
         choices=[
-            (DELIVERY_EMAIL, _l("By e-mail, and shown here")),
-            (DELIVERY_SHOW, _l("Only shown here, as a QR code and a link to read out or text")),
+            SelectChoice(DELIVERY_EMAIL, _l("By e-mail, and shown here")),
+            SelectChoice(
+                DELIVERY_SHOW, _l("Only shown here, as a QR code and a link to read out or text")
+            ),
         ],
         default=DELIVERY_SHOW,
         validators=[InputRequired()],
@@ -55,7 +64,7 @@ class ShareForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.categories.choices = [
-            (category.value, category_label(category)) for category in CLUB_CATEGORIES
+            SelectChoice(category.value, category_label(category)) for category in CLUB_CATEGORIES
         ]
 
     def chosen_categories(self) -> list[Category]:
@@ -67,7 +76,7 @@ class FamilyConsentForm(FlaskForm):
 
     child_heard = RadioField(
         _l("Have you talked with your child about this?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         validators=[Optional()],
     )
     child_view = TextAreaField(

@@ -8,6 +8,7 @@ import uuid
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from guide.access import requires_permission
 from guide.activities.search import age_on
@@ -194,15 +195,15 @@ def _choose_recipient(case: Case, endpoint: str, title: str):
     )
 
 
-def _consenters(child: Child) -> list[tuple[str, str]]:
+def _consenters(child: Child) -> list[SelectChoice]:
     """Guardians with parental responsibility, and the child itself from 15."""
     choices = [
-        (str(guardian.id), guardian.full_name)
+        SelectChoice(str(guardian.id), guardian.full_name)
         for guardian in child.guardians
         if guardian.has_parental_responsibility
     ]
     if age_on(child.born_on, local_date()) >= CHILD_OWN_CONSENT_AGE:
-        choices.append((CHILD_CONSENTS, _("The child (15 or older)")))
+        choices.append(SelectChoice(CHILD_CONSENTS, _("The child (15 or older)")))
     return choices
 
 

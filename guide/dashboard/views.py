@@ -7,6 +7,7 @@ from guide.access import requires_permission
 from guide.dashboard.services import dashboard_for
 from guide.extensions import db
 from guide.policy import Permission
+from guide.support.loans import dashboard_overdue_loans
 
 bp = Blueprint("dashboard", __name__)
 
@@ -18,6 +19,9 @@ INTAKE_ENDPOINT = "referrals.intake"
 @requires_permission(Permission.case_list)
 def dashboard():
     board = dashboard_for(viewer=current_user)
+    overdue_loans = dashboard_overdue_loans(viewer=current_user)
     db.session.commit()
     intake_url = url_for(INTAKE_ENDPOINT) if INTAKE_ENDPOINT in current_app.view_functions else None
-    return render_template("dashboard/dashboard.html", board=board, intake_url=intake_url)
+    return render_template(
+        "dashboard/dashboard.html", board=board, intake_url=intake_url, overdue_loans=overdue_loans
+    )

@@ -51,6 +51,7 @@ EXPECTED_ENCRYPTED = {
     ("equipment_loans", "note"),
     ("outbox_messages", "recipient"),
     ("outbox_messages", "body_text"),
+    ("catalogue_imports", "content"),
 }
 
 

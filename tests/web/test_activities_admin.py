@@ -12,15 +12,13 @@ from guide.activities.services import total_cost_expression, total_cost_per_seas
 from guide.audit.models import AuditEvent
 from tests import factories
 from tests.web.helpers import csrf_token, sign_in, signed_in_as
+from tests.web.test_clubs import post_form
 
 
 @pytest.fixture
 def coordinator(client, db):
     """A coordinator of a fresh organisation, signed in, reading English."""
-    account = factories.user(factories.organisation(), "coordinator", preferred_locale="en")
-    db.session.commit()
-    assert sign_in(client, account.email).status_code == 302
-    return account
+    return signed_in_as(client, factories.organisation(), "coordinator", preferred_locale="en")
 
 
 @pytest.fixture
@@ -57,11 +55,6 @@ def activity_form(club, **overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def post_form(client, page_url, data, action=None):
-    token = csrf_token(client.get(page_url).text)
-    return client.post(action or page_url, data={**data, "csrf_token": token})
 
 
 def activity_count(db) -> int:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from guide.activities.models import Activity, ActivityExtraCost, CatalogueImport, Club
 from guide.audit.models import AuditEvent
 from tests import factories
-from tests.web.helpers import csrf_token, sign_in, signed_in_as
+from tests.web.helpers import csrf_token, signed_in_as
 
 HEADER = "Klubb;Organisasjonsnummer;Aktivitet;Kategori;Ukedag;Kontingent;Turer;Leirer"
 #: Good rows, a bad organisation number, a negative fee, a missing name and a duplicate.
@@ -33,10 +33,7 @@ ACCEPTANCE_FILE = "\r\n".join(
 @pytest.fixture
 def coordinator(client, db):
     """A coordinator of a fresh organisation, signed in, reading English."""
-    account = factories.user(factories.organisation(), "coordinator", preferred_locale="en")
-    db.session.commit()
-    assert sign_in(client, account.email).status_code == 302
-    return account
+    return signed_in_as(client, factories.organisation(), "coordinator", preferred_locale="en")
 
 
 def upload(client, content: bytes, filename: str = "register.csv"):

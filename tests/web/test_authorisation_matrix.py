@@ -24,7 +24,9 @@ from guide.cases.models import FollowUp
 from guide.organisations.models import Organisation
 from guide.policy import Scope, managed_roles, scope_for
 from guide.referrals.models import ConsentToReferMethod, Referral
+from guide.support.models import EquipmentItem, EquipmentLoan
 from tests import factories
+from tests.consent_helpers import signed_consent
 from tests.web.helpers import csrf_token, sign_in
 
 ROLES = tuple(Role)
@@ -95,13 +97,29 @@ def _upload(db, org: Organisation) -> uuid.UUID:
     return upload.id
 
 
+def _item(db, org: Organisation) -> uuid.UUID:
+    item = EquipmentItem(organisation_id=org.id, name="Ski", is_available=True)
+    db.session.add(item)
+    db.session.flush()
+    return item.id
+
+
 def _case(db, org: Organisation, guide: User, label: str, scopes) -> Target:
     case = factories.child_case(org, guide=guide, status="active")
     follow_up = FollowUp(case_id=case.id, months_after=1, due_on=dt.date(2026, 2, 1))
     enrollment = Enrollment(case_id=case.id, activity_id=factories.activity(org).id)
-    db.session.add_all([follow_up, enrollment])
+    loan = EquipmentLoan(
+        organisation_id=org.id,
+        case_id=case.id,
+        item_type="Skøyter",
+        source="equipment_library",
+        lent_on=dt.date(2026, 1, 5),
+        due_on=dt.date(2026, 3, 1),
+    )
+    db.session.add_all([follow_up, enrollment, loan])
     db.session.flush()
-    related = {"follow_up_id": follow_up.id, "enrollment_id": enrollment.id}
+    related = {"follow_up_id": follow_up.id, "enrollment_id": enrollment.id, "loan_id": loan.id}
+    related["consent_id"] = signed_consent(case).id
     return Target(label, case.id, scopes, related=related)
 
 
@@ -168,6 +186,10 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         Target("catalogue upload of another organisation", _upload(db, other), NONE),
         Target("catalogue upload of my organisation", _upload(db, home), OWN),
     ]
+    items = [
+        Target("equipment item of another organisation", _item(db, other), NONE),
+        Target("equipment item of my organisation", _item(db, home), OWN),
+    ]
     db.session.commit()
     return {
         "case_id": cases,
@@ -177,6 +199,7 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         "club_id": clubs,
         "activity_id": activities,
         "import_id": imports,
+        "item_id": items,
     }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from guide.activities.models import Club
 from guide.audit.models import AuditEvent
 from tests import factories
-from tests.web.helpers import csrf_token, sign_in, signed_in_as
+from tests.web.helpers import csrf_token, signed_in_as
 
 ORG_NUMBER = "998877008"
 
@@ -16,10 +16,7 @@ ORG_NUMBER = "998877008"
 @pytest.fixture
 def coordinator(client, db):
     """A coordinator of a fresh organisation, signed in, reading English."""
-    account = factories.user(factories.organisation(), "coordinator", preferred_locale="en")
-    db.session.commit()
-    assert sign_in(client, account.email).status_code == 302
-    return account
+    return signed_in_as(client, factories.organisation(), "coordinator", preferred_locale="en")
 
 
 def club_form(**overrides: str) -> dict[str, str]:

@@ -1,0 +1,65 @@
+"""The club contact's pages (/klubb): shared children, confirming a start, attendance worries."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from guide.access import requires_permission
+from guide.clubs_portal.services import (
+    confirm_start,
+    load_shared_child,
+    recent_withdrawals,
+    report_absence,
+    shared_children,
+)
+from guide.extensions import db
+from guide.policy import Permission
+
+bp = Blueprint("club_portal", __name__)
+# The POST actions carry only the CSRF token, which CSRFProtect checks for every form.
+
+
+@bp.route("/klubb")
+@requires_permission(Permission.shared_child_view)
+def children():
+    rows = shared_children(contact=current_user)
+    withdrawn = recent_withdrawals(contact=current_user)
+    db.session.commit()
+    return render_template("club_portal/children.html", children=rows, withdrawn=withdrawn)
+
+
+@bp.route("/klubb/barn/<uuid:child_id>")
+@requires_permission(Permission.shared_child_view)
+def child(child_id: uuid.UUID):
+    row = load_shared_child(contact=current_user, child_id=child_id)
+    db.session.commit()
+    return render_template("club_portal/child.html", child=row, form=FlaskForm())
+
+
+@bp.route("/klubb/barn/<uuid:child_id>/started", methods=["POST"])
+@requires_permission(Permission.enrolment_confirm)
+def started(child_id: uuid.UUID):
+    row = load_shared_child(contact=current_user, child_id=child_id)
+    confirm_start(contact=current_user, child=row)
+    db.session.commit()
+    flash(_("Thank you. The coordinator can see that the child has started."), "success")
+    return _back(row.child_id)
+
+
+@bp.route("/klubb/barn/<uuid:child_id>/absent", methods=["POST"])
+@requires_permission(Permission.attendance_report)
+def absent(child_id: uuid.UUID):
+    row = load_shared_child(contact=current_user, child_id=child_id)
+    report_absence(contact=current_user, child=row)
+    db.session.commit()
+    flash(_("Thank you. The coordinator will get in touch with the family."), "success")
+    return _back(row.child_id)
+
+
+def _back(child_id: uuid.UUID):
+    return redirect(url_for("club_portal.child", child_id=child_id))

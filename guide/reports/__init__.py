@@ -1,0 +1,1 @@
+"""Anonymous figures: the coordinators' page, the admin overview, charts and exports."""

@@ -1,0 +1,144 @@
+"""The benchmark's data generator: bulk-inserted rows the app reads back like its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from guide.accounts.models import Role, User
+from guide.accounts.passwords import verify_password
+from guide.activities.models import Enrollment
+from guide.audit.models import AuditEvent
+from guide.audit.services import verify_chain
+from guide.bench.generator import generate_organisation
+from guide.bench.sampling import sample_targets
+from guide.cases.identity import child_identity_digest
+from guide.cases.models import Case, Child, Guardian, Visit
+from guide.consents.models import Consent
+from guide.referrals.models import Referral
+from guide.support.models import SupportGrant
+
+TODAY = dt.date(2026, 11, 20)
+
+
+def _generate(db, seed: int = 5, cases: int = 50):
+    result = generate_organisation(cases=cases, seed=seed, today=TODAY, batch_size=20)
+    db.session.remove()
+    return result
+
+
+def _empty(db) -> None:
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+def _count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_generated_children_and_guardians_read_back_decrypted(db):
+    _generate(db)
+
+    children = db.session.scalars(select(Child)).all()
+    assert len(children) == 50
+    for child in children:
+        assert child.first_name and child.last_name
+        born = dt.date.fromisoformat(child.birth_date)
+        assert 5 <= (TODAY - born).days // 365 <= 20
+        # The blind index matches what the case search computes from the plaintext.
+        assert child.identity_index == child_identity_digest(
+            child.first_name, child.last_name, child.birth_date
+        )
+        assert 1 <= len(child.guardians) <= 2
+        for guardian in child.guardians:
+            assert guardian.full_name.endswith(child.last_name)
+            assert guardian.phone.startswith("+47 ")
+            assert guardian.email.endswith("@example.org")
+
+
+def test_generated_counts_match_the_rows_written(db):
+    result = _generate(db)
+
+    expected = {
+        "cases": Case,
+        "children": Child,
+        "guardians": Guardian,
+        "referrals": Referral,
+        "visits": Visit,
+        "enrollments": Enrollment,
+        "consents": Consent,
+        "support_grants": SupportGrant,
+        "audit_events": AuditEvent,
+    }
+    for table, model in expected.items():
+        assert result.counts[table] == _count(db, model), table
+    assert result.counts["cases"] == 50
+    # About eight visits per case, as the issue asks; a case without a guide has none.
+    assert 3 * 50 <= result.counts["visits"] <= 14 * 50
+    assert result.counts["audit_events"] > result.counts["visits"]
+
+
+def test_generated_course_is_consistent(db):
+    _generate(db)
+
+    for case in db.session.scalars(select(Case)):
+        assert case.child is not None
+        assert case.status_changes[0].to_status == "referred"
+        assert case.status_changes[-1].to_status == case.status
+        if case.status in {"in_progress", "active", "paused", "closed"} and case.visits:
+            assert case.assigned_guide is not None
+        assert case.referred_at.date() <= TODAY
+    visits = db.session.scalars(select(Visit).limit(20)).all()
+    assert visits and all(visit.notes for visit in visits)
+
+
+def test_generated_audit_chain_verifies(db):
+    result = _generate(db)
+
+    assert verify_chain(result.organisation_id) == []
+
+
+def test_bench_accounts_can_sign_in_with_their_secrets(db):
+    result = _generate(db)
+
+    for account in result.accounts:
+        user = db.session.scalar(select(User).where(User.email == account.email))
+        assert user.role == Role(account.role)
+        assert verify_password(user.password_hash, account.password)
+        assert user.totp_secret == account.totp_secret
+        assert user.totp_enrolled_at is not None
+
+
+def test_same_seed_gives_same_names_and_another_seed_does_not(db):
+    def names() -> list[tuple[str, str, str]]:
+        return sorted(
+            (child.first_name, child.last_name, child.birth_date)
+            for child in db.session.scalars(select(Child))
+        )
+
+    _generate(db, seed=11)
+    first = names()
+    _empty(db)
+    _generate(db, seed=11)
+    again = names()
+    _empty(db)
+    _generate(db, seed=12)
+    other = names()
+
+    assert first == again
+    assert first != other
+
+
+def test_sample_targets_name_existing_cases(db):
+    _generate(db)
+
+    targets = sample_targets(count=10)
+
+    assert len(targets["case_ids"]) == 10
+    assert len(targets["identities"]) == 10
+    first_name, last_name, born = targets["identities"][0]
+    digest = child_identity_digest(first_name, last_name, born)
+    assert db.session.scalar(select(Child).where(Child.identity_index == digest)) is not None
