@@ -18,19 +18,19 @@ DEMO_ENV := FRITIDSGUIDE_DEMO_MODE=1 FRITIDSGUIDE_ENVIRONMENT=development
 .NOTPARALLEL:
 
 .PHONY: run test test-postgresql lint fmt migrate install install-test assets translations \
-	chromium demo-data
+	chromium pdf-fonts demo-data
 
 ## run: install, build, migrate, load demo data once, serve on http://127.0.0.1:5000
 ## (with the outbox worker and a local mail sink that prints each e-mail)
-run: install assets translations migrate demo-data
+run: install assets translations pdf-fonts migrate demo-data
 	exec env $(DEMO_ENV) scripts/serve_dev.sh
 
 ## test: the whole suite on SQLite, browser tests included
-test: install-test assets translations chromium
+test: install-test assets translations chromium pdf-fonts
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## test-postgresql: the whole suite on a throw-away PostgreSQL database
-test-postgresql: install-test assets translations chromium
+test-postgresql: install-test assets translations chromium pdf-fonts
 	FRITIDSGUIDE_TEST_DATABASE=postgresql $(PY) -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff's checks and formatting, as CI runs them
@@ -53,6 +53,16 @@ demo-data: install
 	if [ $$status -eq 3 ]; then $(DEMO_ENV) $(FLASK) demo load; \
 	elif [ $$status -ne 0 ]; then exit $$status; \
 	else echo "Demo data already loaded (the accounts were printed by the first 'make run')."; fi
+
+.PHONY: bench bench-quick
+
+## bench: the full benchmark (SQLite and PostgreSQL, 1 000 and 100 000 cases) -> bench/results.md
+bench: install-test translations
+	$(PY) bench/run.py
+
+## bench-quick: every workload briefly at 1 000 cases (CI smoke test); fails on any error or 5xx
+bench-quick: install-test translations
+	$(PY) bench/run.py --quick
 
 install: $(APP_STAMP)
 install-test: $(TEST_STAMP)
@@ -81,3 +91,7 @@ translations: install
 
 chromium:
 	scripts/ensure_chromium.sh
+
+# Pango and the fonts the printable consent form needs (Arabic, Ethiopic, Cyrillic).
+pdf-fonts:
+	scripts/ensure_pdf_fonts.sh

@@ -108,28 +108,30 @@ class PostgresDatabase:
     def url(name: str) -> str:
         return PG_SERVER_URL.rsplit("/", 1)[0] + "/" + name
 
-    def _admin(self, *statements: str) -> list[tuple]:
+    def _admin(self, *statements: str) -> None:
+        """Run statements that take no parameters (names are the bench's own constants)."""
         with psycopg.connect(PG_SERVER_URL, autocommit=True) as connection:
-            rows: list[tuple] = []
             for statement in statements:
-                cursor = connection.execute(statement)  # type: ignore[arg-type]
-                if cursor.description:
-                    rows = cursor.fetchall()
-            return rows
+                connection.execute(statement)  # type: ignore[arg-type]
+
+    def _database_names(self, prefix: str) -> list[str]:
+        with psycopg.connect(PG_SERVER_URL, autocommit=True) as connection:
+            rows = connection.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", (prefix,)
+            ).fetchall()
+        return [name for (name,) in rows]
 
     def _exists(self, name: str) -> bool:
-        return bool(self._admin(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"))
+        return name in self._database_names(name)
 
     def prepare(self, base_env: dict[str, str], accounts_file: Path) -> str:
         """A fresh database made from the cached template (generated first if missing)."""
         if not self._exists(self.template):
             prefix = f"{PG_PREFIX}tpl_{self.cases}_s{self.seed}_"
-            stale = self._admin(
-                f"SELECT datname FROM pg_database WHERE datname LIKE '{prefix}%'"
-            )
+            stale = self._database_names(prefix)
             partial = f"{PG_PREFIX}partial_{self.cases}"
             self._admin(
-                *(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for (name,) in stale),
+                *(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in stale),
                 f'DROP DATABASE IF EXISTS "{partial}" WITH (FORCE)',
                 f'CREATE DATABASE "{partial}"',
             )

@@ -66,7 +66,9 @@ class Targets:
                 for r in run["workloads"]
                 if r["workload"] == workload
             ]
-            value = ", ".join(f"{ratio:.3f} at {cases:,}".replace(",", " ") for cases, ratio in ratios)
+            value = ", ".join(
+                f"{ratio:.3f} at {cases:,}".replace(",", " ") for cases, ratio in ratios
+            )
             checks.append(
                 Check(f"{workload} throughput (SQLite)", value or "–", f"≥ {floor} × hello",
                       all(ratio >= floor for _, ratio in ratios) if ratios else None)

@@ -25,7 +25,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from client import Browser, BenchClientError
+from client import BenchClientError, Browser
 from databases import PostgresDatabase, SqliteDatabase, fingerprint
 from report import Targets, write_reports
 from servers import Server
@@ -225,9 +225,7 @@ def prepare_workloads(app: Server, accounts: list[dict], targets: dict) -> list[
             cookie=referrer.cookie_header(),
             bodies=bodies,
         ),
-        Workload(
-            "catalogue", "Public catalogue", f"/aktiviteter?org={targets['organisation_id']}"
-        ),
+        Workload("catalogue", "Public catalogue", f"/aktiviteter?org={targets['organisation_id']}"),
         Workload("dashboard", "Dashboard", "/dashboard", cookie=coordinator_cookie),
     ]
 

@@ -41,6 +41,7 @@ BLUEPRINT_MODULES = (
     "guide.clubs_portal.views",
     "guide.support.loan_views",
     "guide.support.views",
+    "guide.reports.views",
 )
 
 

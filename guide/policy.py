@@ -38,6 +38,7 @@ class Permission(enum.StrEnum):
     fund_manage = "fund.manage"
     equipment_manage = "equipment.manage"
     figures_view = "figures.view"
+    figures_view_across = "figures.view_across"
     shared_child_view = "shared_child.view"
     enrolment_confirm = "enrolment.confirm"
     attendance_report = "attendance.report"
@@ -62,6 +63,7 @@ class Scope(enum.StrEnum):
     referred_by_me = "referred by me"
     shared_with_my_club = "shared with my club under consent"
     accounts_i_manage = "accounts I manage in my organisation"
+    aggregates_of_all_organisations = "aggregates of all organisations"
 
 
 #: What each permission lets a user do, for docs/roles.md.
@@ -84,6 +86,7 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.fund_manage: "Set up and manage funds",
     Permission.equipment_manage: "Keep the register of the organisation's own equipment",
     Permission.figures_view: "See anonymous figures",
+    Permission.figures_view_across: "Compare protected aggregate figures across organisations",
     Permission.shared_child_view: "See the consented fields of a child shared with the club",
     Permission.enrolment_confirm: "Confirm that a child has started",
     Permission.attendance_report: "Report worries about attendance",
@@ -151,6 +154,7 @@ POLICY: dict[Role, dict[Permission, Scope]] = {
         Permission.organisation_settings: _org,
         Permission.audit_view: _org,
         Permission.retention_run: _org,
+        Permission.figures_view_across: Scope.aggregates_of_all_organisations,
     },
     Role.coordinator: {
         Permission.account_own: _mine,
@@ -293,7 +297,7 @@ Access is denied unless this table grants it. Each cell names the scope under wh
 role holds a permission; `–` means never. Every view declares the permission it needs,
 and every object is loaded through a query that applies the scope, so an object outside
 it answers 404, a page answers 403, and both refusals are written to the audit log.
-Every scope lies inside the user's own organisation.
+Every scope but the aggregate figures lies inside the user's own organisation.
 
 {markdown_table()}
 ## Scopes
@@ -306,6 +310,8 @@ Every scope lies inside the user's own organisation.
 - **shared with my club under consent**: children a guardian has consented to share with
   the user's club, only the consented data categories, and never after withdrawal.
 - **accounts I manage in my organisation**: user accounts in the roles listed below.
+- **aggregates of all organisations**: counts, medians, shares and sums per organisation,
+  never a row; every figure for fewer than 5 children is shown as "under 5".
 
 ## Whose accounts each role manages
 

@@ -17,4 +17,6 @@ trap cleanup EXIT INT TERM
 pids+=($!)
 "$venv/flask" --app guide outbox work --interval 5 &
 pids+=($!)
+# Production runs this daily from cron or a systemd timer (docs/equipment.md); here once.
+"$venv/flask" --app guide loans remind
 "$venv/flask" --app guide run --host 127.0.0.1 --port 5000

@@ -665,9 +665,7 @@ class _CaseBuilder:
                         guardian_id,
                         f"{_ascii(given)}.{_ascii(last)}{rng.randint(1, 999)}@example.org",
                     ),
-                    "address": org._seal(
-                        table, "address", guardian_id, f"{street}, 1234 Benchby"
-                    ),
+                    "address": org._seal(table, "address", guardian_id, f"{street}, 1234 Benchby"),
                     "relation": relation,
                     "has_parental_responsibility": True,
                     "preferred_language": language,

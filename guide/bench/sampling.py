@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from guide.cases.models import Case, Child
+from guide.cases.models import Case
 from guide.extensions import db
 from guide.organisations.models import Organisation
 

@@ -15,7 +15,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from guide.database import UTCDateTime
 
-
 #: Constants written into the SQL, not bound: PostgreSQL only matches a GROUP BY expression
 #: to the selected one when both are the same text, and each bound value is a new parameter.
 _UTC = literal_column("'UTC'")

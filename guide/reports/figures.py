@@ -87,7 +87,7 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _in_period(column: Any, period: Period) -> ColumnElement[bool]:
+def in_period(column: Any, period: Period) -> ColumnElement[bool]:
     if isinstance(column.type, UTCDateTime):
         return and_(column >= period.starts_at, column < period.ends_before)
     return and_(column >= period.start, column <= period.end)
@@ -261,7 +261,7 @@ def _referral_query(organisation_id: uuid.UUID, period: Period) -> Callable[[Sel
     def build(query: Select) -> Select:
         return query.select_from(Referral).where(
             Referral.organisation_id == organisation_id,
-            _in_period(Referral.submitted_at, period),
+            in_period(Referral.submitted_at, period),
         )
 
     return build
@@ -360,7 +360,7 @@ def waits(organisation_id: uuid.UUID, period: Period, months: list[str], *, to: 
 
     def build(query: Select) -> Select:
         return query.select_from(Case).where(
-            Case.organisation_id == organisation_id, _in_period(Case.referred_at, period)
+            Case.organisation_id == organisation_id, in_period(Case.referred_at, period)
         )
 
     per_month, overall = wait_statistics(
@@ -399,7 +399,7 @@ def retention(organisation_id: uuid.UUID, period: Period, today: dt.date) -> Tab
     row = db.session.execute(
         select(*measures).where(
             Case.organisation_id == organisation_id,
-            _in_period(Case.first_activity_at, period),
+            in_period(Case.first_activity_at, period),
         )
     ).one()
     rows = []
@@ -435,7 +435,7 @@ def closures(organisation_id: uuid.UUID, period: Period) -> Table:
         lambda query: query.select_from(Case).where(
             Case.organisation_id == organisation_id,
             Case.close_reason.is_not(None),
-            _in_period(Case.closed_at, period),
+            in_period(Case.closed_at, period),
         ),
     )
     closed = int(total[0])
@@ -474,7 +474,7 @@ def enrollment_endings(organisation_id: uuid.UUID, period: Period) -> Table:
             .where(
                 Case.organisation_id == organisation_id,
                 Enrollment.ended_on.is_not(None),
-                _in_period(Enrollment.ended_on, period),
+                in_period(Enrollment.ended_on, period),
             )
         ),
     )
@@ -509,7 +509,7 @@ def activities_started(organisation_id: uuid.UUID, period: Period) -> tuple[Tabl
             .where(
                 Case.organisation_id == organisation_id,
                 Enrollment.started_on.is_not(None),
-                _in_period(Enrollment.started_on, period),
+                in_period(Enrollment.started_on, period),
             )
         ),
     )
@@ -559,7 +559,7 @@ def support_by_kind(organisation_id: uuid.UUID, period: Period) -> Table:
         lambda query: query.select_from(SupportGrant).where(
             SupportGrant.organisation_id == organisation_id,
             SupportGrant.status.in_(COMMITTED),
-            _in_period(SupportGrant.decided_at, period),
+            in_period(SupportGrant.decided_at, period),
         ),
     )
     values: dict[SupportKind | None, tuple[int, ...]] = {

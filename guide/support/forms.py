@@ -121,7 +121,8 @@ class GrantForm(VersionedForm):
         _l("Amount (kr)"),
         validators=[InputRequired(_l("Enter the amount in kroner.")), _positive_amount],
     )
-    activity = SelectField(_l("Activity"), validators=[Optional()], default=NONE_CHOICE)
+    # No Optional() on fields with a validate_<name> method: it would stop that check too.
+    activity = SelectField(_l("Activity"), default=NONE_CHOICE)
     payee_kind = RadioField(
         _l("Who is paid"),
         choices=[SelectChoice(kind.value, label) for kind, label in PAYEE_LABELS.items()],
@@ -129,7 +130,7 @@ class GrantForm(VersionedForm):
         validators=[InputRequired(_l("Choose who is paid."))],
     )
     payee_name = StringField(
-        _l("Name of the shop or payee"), validators=[Optional(), _too_long(PAYEE_NAME_MAX)]
+        _l("Name of the shop or payee"), validators=[_too_long(PAYEE_NAME_MAX)]
     )
     fund = SelectField(_l("Fund"), validators=[Optional()], default=NONE_CHOICE)
     reason = TextAreaField(
@@ -185,7 +186,7 @@ class ApproveForm(VersionedForm):
     override = BooleanField(_l("Approve even if the fund is overdrawn"))
     override_reason = TextAreaField(
         _l("Why the fund may be overdrawn"),
-        validators=[Optional(), _too_long(REASON_MAX), FreeText()],
+        validators=[_too_long(REASON_MAX), FreeText()],
         render_kw={"rows": 2},
     )
 
@@ -242,8 +243,12 @@ class PaymentListForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("Paid from"), validators=[DataRequired(_l("Enter the first day."))])
-    date_to = DateField(_l("Paid to"), validators=[DataRequired(_l("Enter the last day."))])
+    date_from = DateField(
+        _l("First payment date"), validators=[DataRequired(_l("Enter the first day."))]
+    )
+    date_to = DateField(
+        _l("Last payment date"), validators=[DataRequired(_l("Enter the last day."))]
+    )
     payee = SelectField(_l("Payee"), validators=[Optional()], default=NONE_CHOICE)
 
     def __init__(self, *args, clubs, today: dt.date, **kwargs) -> None:

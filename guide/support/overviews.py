@@ -61,7 +61,10 @@ def _utc(column: ColumnElement) -> ColumnElement:
 
 def breakdown(*conditions: ColumnElement[bool]) -> list[BreakdownRow]:
     """Approved and paid grants matching ``conditions``, summed per approval month and kind."""
-    decided = _utc(SupportGrant.decided_at)
+    # Every approved grant has ``decided_at``; the fallbacks keep imported rows countable.
+    decided = _utc(
+        func.coalesce(SupportGrant.decided_at, SupportGrant.paid_at, SupportGrant.requested_at)
+    )
     year, month = extract("year", decided), extract("month", decided)
     rows = db.session.execute(
         select(

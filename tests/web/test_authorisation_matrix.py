@@ -123,6 +123,28 @@ def _case(db, org: Organisation, guide: User, label: str, scopes) -> Target:
     return Target(label, case.id, scopes, related=related)
 
 
+def _child_shared_with_club_of(db, contact: User) -> uuid.UUID:
+    """A child consented and shared with a new club that ``contact`` now speaks for."""
+    from guide.consents.models import Share
+
+    offer = factories.activity(contact.organisation)
+    contact.club_id = offer.club_id
+    case = factories.child_case(contact.organisation, status="in_progress")
+    consent = signed_consent(case, club=offer.club, categories=("identity",))
+    db.session.add(
+        Share(
+            organisation_id=case.organisation_id,
+            consent_id=consent.id,
+            child_id=case.child_id,
+            club_id=offer.club_id,
+            categories=["identity"],
+            shared_by_id=factories.user(contact.organisation, Role.coordinator).id,
+        )
+    )
+    db.session.flush()
+    return case.child_id
+
+
 def build_targets(db, world: World) -> dict[str, list[Target]]:
     """Fresh objects of both organisations for each kind of object argument."""
     home, other, role, visitor = world.home, world.other, world.role, world.visitor
@@ -190,6 +212,15 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         Target("equipment item of another organisation", _item(db, other), NONE),
         Target("equipment item of my organisation", _item(db, home), OWN),
     ]
+    children = [
+        Target("child of another organisation", factories.child_case(other).child_id, NONE),
+        Target("child of my organisation, not shared", factories.child_case(home).child_id, OWN),
+    ]
+    if role == Role.club_contact:
+        shared = _child_shared_with_club_of(db, visitor)
+        children.append(
+            Target("child shared with my club", shared, OWN | {Scope.shared_with_my_club})
+        )
     db.session.commit()
     return {
         "case_id": cases,
@@ -200,6 +231,7 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         "activity_id": activities,
         "import_id": imports,
         "item_id": items,
+        "child_id": children,
     }
 
 

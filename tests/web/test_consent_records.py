@@ -7,6 +7,8 @@ import io
 
 import pytest
 from sqlalchemy import func, select, update
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
 
 from consent import Category, Reason, Recipient, text_fingerprint
 from guide.activities.models import Club
@@ -63,7 +65,15 @@ def post_consent(client, case, *, recipient="scheme", scan=None, **overrides):
     elif data["method"] == "signed_paper" and "scan" not in overrides:
         data["scan"] = (io.BytesIO(TINY_PDF), "skjema.pdf", "application/pdf")
     data = {key: value for key, value in data.items() if value is not None}
-    return client.post(new_path(case, recipient), data=data, content_type="multipart/form-data")
+    if isinstance(data.get("scan"), tuple):
+        data["scan"] = FileStorage(*data["scan"])
+    # Encoded in memory: the test client spools big bodies to a temporary file it never closes.
+    body, _length, boundary = stream_encode_multipart(data, use_tempfile=False)
+    return client.post(
+        new_path(case, recipient),
+        data=body.getvalue(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
 
 
 def consent_count(db) -> int:
