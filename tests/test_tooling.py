@@ -80,7 +80,7 @@ def test_ci_runs_both_databases_and_the_linters():
 
     assert script.startswith("#!/usr/bin/env bash\n")
     assert "set -euo pipefail" in script
-    assert invoked == ["test", "test-postgresql", "lint"]
+    assert invoked == ["test", "test-postgresql", "lint", "bench-quick"]
 
 
 def test_secret_detector_finds_a_generated_keyring_and_a_private_key():

@@ -56,12 +56,13 @@ class SharedChild:
 
 
 def fee_settled_by_scheme(child: Child, club_id: uuid.UUID) -> bool:
-    """Whether to tell the club "membership fee settled by the scheme"; support is not built yet.
+    """Whether to tell the club "membership fee settled by the scheme", and nothing more.
 
-    The support issue replaces this with a look-up of an approved, paid membership-fee grant
-    whose payee is the club. It must never say more than that one sentence.
+    True when an approved or paid membership-fee grant for the child has the club as payee.
     """
-    return False
+    from guide.support.services import club_visible_support
+
+    return club_visible_support(child, club_id) is not None
 
 
 def _visible(child: Child, club_id: uuid.UUID, shared: set[str], first_shared: dt.datetime):

@@ -30,7 +30,6 @@ from guide.cases.models import Case, CaseStatus, Child, Guardian
 from guide.consents.models import Consent, ConsentBasis, ConsentLink, ConsentMethod
 from guide.consents.records import consents_of_child, to_record
 from guide.consents.services import WithdrawalChannel, record_consent, withdraw_consent
-from guide.consents.sharing import notify_clubs_of_withdrawal
 from guide.consents.texts import CONSENT_LANGUAGES, CURRENT_TEXT_VERSION
 from guide.database import utcnow
 from guide.extensions import db
@@ -258,7 +257,6 @@ def withdraw_consents(link: ConsentLink, *, consent_ids: Iterable[str]) -> list[
             channel=WithdrawalChannel.digital_link,
             withdrawn_by_name=guardian.full_name if guardian else None,
         )
-        notify_clubs_of_withdrawal(consent)
         withdrawn.append(consent)
     record_event(
         "consent_link_used",

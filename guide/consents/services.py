@@ -41,7 +41,7 @@ from guide.consents.models import (
     Share,
 )
 from guide.consents.records import consent_records_for_child, consents_of_child, to_record
-from guide.consents.sharing import lock_consents_of_child
+from guide.consents.sharing import lock_consents_of_child, notify_clubs_of_withdrawal
 from guide.consents.texts import PURPOSE_LABELS, consent_text
 from guide.consents.uploads import CheckedScan
 from guide.database import utcnow
@@ -240,6 +240,7 @@ def withdraw_consent(
             "club_id": str(consent.recipient_club_id) if consent.recipient_club_id else None,
         },
     )
+    notify_clubs_of_withdrawal(consent)  # a club that had the data is told, without a name
     return withdrawal
 
 

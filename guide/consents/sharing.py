@@ -14,7 +14,6 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, text
 
@@ -36,6 +35,10 @@ CLUB_CATEGORIES: tuple[Category, ...] = (
     Category.CONTACT,
     Category.PRACTICAL_NEEDS,
 )
+
+
+#: The club contact's page (guide.clubs_portal.views); a constant, so mail needs no request.
+PORTAL_PATH = "/klubb"
 
 
 class ShareRefused(ValueError):
@@ -179,7 +182,7 @@ def club_contacts(club_id: uuid.UUID) -> list[User]:
 
 def _notify_club_contacts(club: Club, *, template: str) -> None:
     # The mail says only that something changed; the page behind the link applies consent.
-    link = absolute_url(url_for("club_portal.children"))
+    link = absolute_url(PORTAL_PATH)
     for contact in club_contacts(club.id):
         queue_email(
             to=contact.email,

@@ -24,8 +24,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from guide.database import utcnow
+from guide.cases.services import local_date
 from guide.guides.services import language_name
+from guide.validation.names import BIDI_CONTROLS
 
 #: Languages offered as checkboxes: Norwegian first, then those most spoken by families here.
 LANGUAGE_CODES = (
@@ -110,7 +111,7 @@ class CheckedDateField(DateField):
     def pre_validate(self, form: Form) -> None:
         if self.data is None:
             return
-        if self.data > utcnow().date():
+        if self.data > local_date():
             raise ValidationError(_l("The date cannot be in the future."))
         if self.data < EARLIEST_CHECK:
             raise ValidationError(_l("Check the year: the date is too far back."))
@@ -139,9 +140,11 @@ class LanguageChoice(SelectMultipleField):
 
 
 def no_control_characters(_form: Form, field: Field) -> None:
-    """Refuse invisible control characters (line breaks are fine)."""
+    """Refuse invisible control and text-direction override characters (line breaks are fine)."""
     text = field.data or ""
-    if any(unicodedata.category(c) == "Cc" and c not in "\r\n\t" for c in text):
+    if any(
+        (unicodedata.category(c) == "Cc" and c not in "\r\n\t") or c in BIDI_CONTROLS for c in text
+    ):
         raise ValidationError(
             _l("The text contains invisible control characters. Type it again instead.")
         )

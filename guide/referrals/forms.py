@@ -31,8 +31,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from guide.cases.forms import FreeText
 from guide.cases.labels import HELP_LEVEL_LABELS
 from guide.cases.models import Barrier, GuardianRelation, HelpLevel
+from guide.cases.services import local_date
 from guide.referrals.models import ConsentToReferMethod
 from guide.referrals.services import GuardianDetails, ReferralDetails
 from guide.validation.fields import NationalIdValidator, PersonName, PhoneValidator
@@ -116,13 +118,15 @@ class CheckboxGroupField(SelectMultipleField):
 def _text(label: Any, *, max_length: int, required: Any = None, **kwargs: Any) -> StringField:
     checks = [DataRequired(required)] if required else [Optional()]
     too_long = _l("Shorten this to %(max)d characters or fewer.", max=max_length)
-    return StringField(label, [*checks, Length(max=max_length, message=too_long)], **kwargs)
+    checks = [*checks, Length(max=max_length, message=too_long), FreeText()]
+    return StringField(label, checks, **kwargs)
 
 
 def _free_text(label: Any, *, required: Any = None) -> TextAreaField:
     checks = [DataRequired(required)] if required else [Optional()]
     too_long = _l("Shorten this to %(max)d characters or fewer.", max=FREE_TEXT_MAX)
-    return TextAreaField(label, [*checks, Length(max=FREE_TEXT_MAX, message=too_long)])
+    # FreeText refuses text-direction overrides, which could reorder what a coordinator reads.
+    return TextAreaField(label, [*checks, Length(max=FREE_TEXT_MAX, message=too_long), FreeText()])
 
 
 class GuardianForm(Form):
@@ -342,7 +346,7 @@ class ReferralForm(FlaskForm):
                 )
             )
             return False
-        today = dt.date.today()
+        today = local_date()  # the user's calendar day, not the server's
         if born > today:
             source.errors.append(_l("The birth date cannot be in the future."))
             return False
@@ -388,7 +392,7 @@ class ReferralForm(FlaskForm):
         consented_on = self.consent_given_on.data
         if consented_on is None:
             return False
-        if consented_on > dt.date.today():
+        if consented_on > local_date():
             self.consent_given_on.errors.append(_l("The consent date cannot be in the future."))
             return False
         born = self.child_born_on()

@@ -19,10 +19,10 @@ WIDTH = 680
 LABEL_WIDTH = 230
 BAR_START = 240
 BAR_SPACE = 330
-BAR_HEIGHT = 14
+BAR_HEIGHT = 18
 GROUP_GAP = 10
 TOP = 8
-LEGEND_HEIGHT = 24
+LEGEND_HEIGHT = 28
 #: Dark enough for text contrast; the second series adds a hatch so greyscale tells them apart.
 INK = "#1a1a1a"
 SERIES_FILLS = ("#1f4e79", "url(#{id}-hatch)")
@@ -52,7 +52,7 @@ def bar_chart(table: Table, *, chart_id: str) -> Markup:
         y = top + index * group_height
         parts.append(
             f'<text x="{LABEL_WIDTH}" y="{y + group_height / 2 - GROUP_GAP / 2 + 4:.1f}" '
-            f'text-anchor="end" font-size="12" fill="{INK}">{escape(row.label)}</text>'
+            f'text-anchor="end" font-size="14" fill="{INK}">{escape(row.label)}</text>'
         )
         for series, column in enumerate(columns):
             parts.append(_bar(row.cells[column], y + series * BAR_HEIGHT, series, scale, chart_id))
@@ -81,7 +81,7 @@ def _bar(cell: Cell, y: float, series: int, scale: float, chart_id: str) -> str:
     if cell.hidden or cell.value is None:
         label = _("under 5") if cell.hidden else "–"
         return (
-            f'<text x="{BAR_START + 6}" y="{text_y}" font-size="11" font-style="italic" '
+            f'<text x="{BAR_START + 6}" y="{text_y}" font-size="13" font-style="italic" '
             f'fill="{INK}">{escape(label)}</text>'
         )
     width = max(float(cell.value), 0.0) * scale
@@ -89,7 +89,7 @@ def _bar(cell: Cell, y: float, series: int, scale: float, chart_id: str) -> str:
     return (
         f'<rect x="{BAR_START}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT - 2}" '
         f'fill="{fill}" stroke="{INK}" stroke-width="0.6"/>'
-        f'<text x="{BAR_START + width + 5:.1f}" y="{text_y}" font-size="11" '
+        f'<text x="{BAR_START + width + 5:.1f}" y="{text_y}" font-size="13" '
         f'fill="{INK}">{escape(cell_text(cell))}</text>'
     )
 
@@ -111,11 +111,11 @@ def _legend(table: Table, columns: tuple[int, ...], chart_id: str) -> str:
         fill = SERIES_FILLS[series % len(SERIES_FILLS)].format(id=chart_id)
         name = table.columns[column + 1]
         parts.append(
-            f'<rect x="{x}" y="{TOP}" width="14" height="12" fill="{fill}" '
+            f'<rect x="{x}" y="{TOP}" width="16" height="14" fill="{fill}" '
             f'stroke="{INK}" stroke-width="0.6"/>'
-            f'<text x="{x + 20}" y="{TOP + 10}" font-size="12" fill="{INK}">{escape(name)}</text>'
+            f'<text x="{x + 22}" y="{TOP + 12}" font-size="14" fill="{INK}">{escape(name)}</text>'
         )
-        x += 30 + 8 * len(name)
+        x += 34 + 8 * len(name)
     return "".join(parts)
 
 

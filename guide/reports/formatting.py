@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 from flask_babel import gettext as _
 
@@ -24,7 +25,9 @@ def cell_text(cell: Cell) -> str:
     if cell.measure == Measure.money:
         return format_money(int(cell.value), locale=locale)
     if cell.measure == Measure.share:
-        return format_percent(cell.value, "#,##0.0 %", locale=locale)
+        # The locale's own percent pattern (spacing, sign position) with one decimal.
+        pattern = Locale.parse(locale).percent_formats[None].pattern.replace("0", "0.0", 1)
+        return format_percent(cell.value, pattern, locale=locale)
     if cell.measure == Measure.days:
         return format_decimal(cell.value, "#,##0.##", locale=locale)
     return format_decimal(cell.value, "#,##0", locale=locale)

@@ -7,6 +7,7 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from guide.reports.periods import Period
@@ -25,9 +26,9 @@ class PeriodForm(FlaskForm):
     period = RadioField(
         _l("Period"),
         choices=[
-            ("this_year", _l("This year")),
-            ("last_year", _l("Last year")),
-            ("custom", _l("Chosen dates")),
+            SelectChoice("this_year", _l("This year")),
+            SelectChoice("last_year", _l("Last year")),
+            SelectChoice("custom", _l("Chosen dates")),
         ],
         default="this_year",
         validators=[Optional()],

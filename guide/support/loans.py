@@ -32,7 +32,10 @@ OVERDUE_LIMIT = 100
 
 
 class LoanRefused(Exception):
-    """A loan or return that breaks a rule; ``field`` is the form field the message belongs to."""
+    """A loan or return that breaks a rule, raised before anything is changed.
+
+    ``field`` is the form field the message belongs beside, if any.
+    """
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)

@@ -257,11 +257,12 @@ def enrolled_activities(case: Case) -> list[Activity]:
     return list(
         db.session.scalars(
             select(Activity)
-            .join(Enrollment, Enrollment.activity_id == Activity.id)
-            .where(Enrollment.case_id == case.id)
+            # IN, not a join: no DISTINCT over the JSON column (PostgreSQL cannot compare it).
+            .where(
+                Activity.id.in_(select(Enrollment.activity_id).where(Enrollment.case_id == case.id))
+            )
             .options(joinedload(Activity.club))
             .order_by(Activity.name)
-            .distinct()
         )
     )
 
@@ -514,16 +515,17 @@ def mark_paid(
 # --- what a club may see --------------------------------------------------------------------
 
 
-def club_visible_support(child: Child, club: Club) -> str | None:
+def club_visible_support(child: Child, club: Club | uuid.UUID) -> str | None:
     """At most "membership fee settled by the scheme"; never a fund, amount or reason.
 
     The caller shows it only for a child shared with the club under consent.
     """
+    club_id = club if isinstance(club, uuid.UUID) else club.id
     settled = db.session.scalar(
         select(
             exists().where(
                 SupportGrant.case_id.in_(select(Case.id).where(Case.child_id == child.id)),
-                SupportGrant.payee_club_id == club.id,
+                SupportGrant.payee_club_id == club_id,
                 SupportGrant.kind.in_(CLUB_VISIBLE_KINDS),
                 SupportGrant.status.in_(DRAWING_STATUSES),
             )

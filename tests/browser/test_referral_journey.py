@@ -357,7 +357,7 @@ def test_nurse_refers_coordinator_assigns_and_guide_logs_a_home_visit(
 
     # Both referrers see "guide assigned", and nothing of what the guide wrote.
     for referrer, reference in ((nurse, first_reference), (teacher, second_reference)):
-        referrer.get_by_role("link", name="Mine henvisninger").click()
+        referrer.get_by_role("navigation").get_by_role("link", name="Mine henvisninger").click()
         row = referrer.locator("tbody tr", has_text=reference)
         expect(row).to_contain_text("Fritidsguide tildelt")
         text = referrer.content()

@@ -142,3 +142,30 @@ def test_sample_targets_name_existing_cases(db):
     first_name, last_name, born = targets["identities"][0]
     digest = child_identity_digest(first_name, last_name, born)
     assert db.session.scalar(select(Child).where(Child.identity_index == digest)) is not None
+
+
+def test_generate_command_refuses_a_database_that_holds_an_organisation(app, db, tmp_path):
+    _generate(db, cases=3)
+    accounts = tmp_path / "accounts.json"
+
+    result = app.test_cli_runner().invoke(
+        args=["bench", "generate", "--cases", "5", "--no-migrate", "--accounts-file", accounts]
+    )
+
+    assert result.exit_code != 0
+    assert "already holds an organisation" in result.output
+    assert _count(db, Case) == 3
+    assert not accounts.exists()
+
+
+def test_generate_command_fills_an_empty_database_and_writes_private_accounts(app, db, tmp_path):
+    accounts = tmp_path / "accounts.json"
+
+    result = app.test_cli_runner().invoke(
+        args=["bench", "generate", "--cases", "4", "--no-migrate", "--accounts-file", accounts]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert _count(db, Case) == 4
+    assert accounts.stat().st_mode & 0o077 == 0
+    assert "password" in accounts.read_text()

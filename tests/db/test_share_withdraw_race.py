@@ -86,7 +86,7 @@ def _share(app, ids: Ids, side: Side, *, hold: bool, start: threading.Barrier | 
 
 def _withdraw(app, ids: Ids, side: Side, *, hold: bool, start: threading.Barrier | None = None):
     try:
-        with app.app_context():
+        with app.test_request_context():
             session = _db.session
             consent = session.get(Consent, ids.consent)
             if start is not None:

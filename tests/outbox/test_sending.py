@@ -18,6 +18,9 @@ from guide.outbox.worker import (
     retry_delay,
     send_due,
 )
+from guide.referrals.services import submit_referral
+from tests import factories
+from tests.db.test_referral_services import referral_details
 
 ADDRESS = "kari.mottaker@example.test"
 
@@ -185,3 +188,32 @@ def test_a_worker_whose_claim_ran_out_cannot_overwrite_the_newer_result(db, smtp
     # The first worker's late result must not touch the row.
     assert not _still_claimed(_reload(db, message), stale_lease, status=OutboxStatus.queued)
     assert _reload(db, message).status == OutboxStatus.sent
+
+
+def test_new_referral_mails_survive_an_outage_and_go_out_in_each_language(db, smtp, sender):
+    org = factories.organisation()
+    referrer = factories.user(org, "referrer", referrer_kind="school_nurse")
+    factories.user(org, "coordinator", email="nb.koordinator@example.test")
+    factories.user(org, "coordinator", email="en.coordinator@example.test", preferred_locale="en")
+    db.session.commit()
+    smtp.stop()
+    submit_referral(details=referral_details(), referrer=referrer)
+    db.session.commit()
+    started = utcnow()
+
+    # Two worker runs while the server is down: nothing sent, nothing lost.
+    assert send_due(sender=sender, now=started).retrying == 2
+    assert send_due(sender=sender, now=started + dt.timedelta(minutes=2)).retrying == 2
+    queued = db.session.scalars(select(OutboxMessage)).all()
+    assert [(m.status, m.attempts) for m in queued] == [(OutboxStatus.queued, 2)] * 2
+
+    smtp.start()
+    assert send_due(sender=sender, now=started + dt.timedelta(hours=1)).sent == 2
+    subjects = {mail["To"]: mail["Subject"] for mail in smtp.messages}
+    assert subjects == {
+        "nb.koordinator@example.test": "En ny henvisning har kommet i Fritidsguide",
+        "en.coordinator@example.test": "A new referral has arrived in Fritidsguide",
+    }
+    for mail in smtp.messages:
+        for personal in ("Tjenestebarn", "Tjenestesen", "Fiktiv grunn", "2015-04-03", "91234567"):
+            assert personal not in mail.as_string()

@@ -89,9 +89,7 @@ def test_guide_speaking_the_guardians_language_in_the_same_area_ranks_first(
     assert "speaks Arabic · same area · 3 of 3 places free · also likes football" in html
 
 
-def test_full_and_uncleared_guides_are_not_suggested_and_the_page_says_why(
-    client, db, coordinator
-):
+def test_full_and_uncleared_guides_are_not_suggested_and_the_page_says_why(client, db, coordinator):
     org = coordinator.organisation
     full = _guide(org, "Full Guide", capacity=1)
     factories.child_case(org, guide=full, status="active")
@@ -254,15 +252,15 @@ def test_guide_loses_access_after_reassignment_and_the_new_one_gains_it(
     assert successor_client.get(f"/cases/{case.id}").status_code == 200
     stored = _reload(db, case)
     assert stored.status == CaseStatus.in_progress
-    note = db.session.scalar(
-        select(CaseStatusChange).where(CaseStatusChange.case_id == case.id)
-    )
+    note = db.session.scalar(select(CaseStatusChange).where(CaseStatusChange.case_id == case.id))
     assert (note.from_status, note.to_status, note.note) == (
         CaseStatus.in_progress,
         CaseStatus.in_progress,
         "Closer to the family",
     )
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case_guide_reassigned"))
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "case_guide_reassigned")
+    )
     assert event.details == {
         "from_guide_id": str(former.guide_profile.id),
         "to_guide_id": str(successor.guide_profile.id),
@@ -368,3 +366,68 @@ def assign_with_request(db, case, guide, *, by):
     with current_app.test_request_context():
         assign_guide(case, guide.guide_profile, by=by, expected_version=case.version)
         db.session.commit()
+
+
+def _assigned_case(client, db, coordinator):
+    """A case already given to one guide, and a second guide who could take over."""
+    first = _guide(coordinator.organisation, "First Guide")
+    second = _guide(coordinator.organisation, "Second Guide")
+    case = _waiting_case(coordinator.organisation)
+    db.session.commit()
+    assert _post_assignment(client, case, first).status_code == 302
+    return _reload(db, case), first, second
+
+
+def _error_beside(html: str, field_id: str) -> str:
+    beside = html.split(f'id="{field_id}-error"', 1)
+    assert len(beside) == 2, f"no message beside {field_id}"
+    return beside[1].split("</div>", 1)[0]
+
+
+INVALID_NOTES = [
+    ("n" * 10_000, "Shorten the text to 1000 characters or fewer."),
+    ("Flyttet \u202etxt.exe", "invisible control characters"),
+    ("Flyttet\u0007", "invisible control characters"),
+]
+
+
+@pytest.mark.parametrize(("note", "message"), INVALID_NOTES, ids=["long", "override", "bell"])
+def test_invalid_reassignment_note_is_explained_and_the_guide_stays(
+    client, db, coordinator, note, message
+):
+    case, first, second = _assigned_case(client, db, coordinator)
+    history = len(case.status_changes)
+    response = _post_assignment(client, case, second, note=note)
+    assert response.status_code == 400
+    assert message in _error_beside(response.text, "note")
+    stored = _reload(db, case)
+    assert stored.assigned_guide_id == first.guide_profile.id
+    assert len(stored.status_changes) == history
+
+
+@pytest.mark.parametrize(("note", "message"), INVALID_NOTES, ids=["long", "override", "bell"])
+def test_invalid_unassignment_note_is_explained_and_the_guide_stays(
+    client, db, coordinator, note, message
+):
+    case, first, _second = _assigned_case(client, db, coordinator)
+    token = csrf_token(_assignment_page(client, case))
+    response = client.post(
+        f"/cases/{case.id}/assignment/remove",
+        data={"csrf_token": token, "unassign-version": case.version, "unassign-note": note},
+    )
+    assert response.status_code == 400
+    assert message in _error_beside(response.text, "unassign-note")
+    stored = _reload(db, case)
+    assert (stored.status, stored.assigned_guide_id) == (
+        CaseStatus.guide_assigned,
+        first.guide_profile.id,
+    )
+
+
+def test_reassignment_note_in_arabic_with_emoji_is_kept(client, db, coordinator):
+    case, _first, second = _assigned_case(client, db, coordinator)
+    note = "Ny guide snakker arabisk 🙂 يتحدث العربية"
+    assert _post_assignment(client, case, second, note=note).status_code == 302
+    stored = _reload(db, case)
+    assert stored.assigned_guide_id == second.guide_profile.id
+    assert stored.status_changes[-1].note == note

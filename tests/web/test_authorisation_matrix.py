@@ -120,6 +120,7 @@ def _case(db, org: Organisation, guide: User, label: str, scopes) -> Target:
     db.session.flush()
     related = {"follow_up_id": follow_up.id, "enrollment_id": enrollment.id, "loan_id": loan.id}
     related["consent_id"] = signed_consent(case).id
+    related["grant_id"] = factories.grant(case, requested_by=guide, amount=50_000).id
     return Target(label, case.id, scopes, related=related)
 
 
@@ -232,6 +233,10 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         "import_id": imports,
         "item_id": items,
         "child_id": children,
+        "fund_id": [
+            Target("fund of another organisation", factories.fund(other).id, NONE),
+            Target("fund of my organisation", factories.fund(home).id, OWN),
+        ],
     }
 
 

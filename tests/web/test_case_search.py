@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from guide.audit.models import AuditEvent
@@ -160,6 +161,51 @@ def test_partial_names_and_other_birth_dates_find_nothing(client, db):
         html = results_of(find(client, first_name=first, last_name=last, birth_date=born))
         assert "No case found." in html
         assert "Hansen" not in html
+
+
+IDENTITY = {"first_name": "Ola", "last_name": "Hansen", "birth_date": "2016-05-17"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("birth_date", "2016-02-30", "Enter a real date"),
+        ("birth_date", "31.13.2016", "Enter a real date"),
+        ("first_name", "x" * 10_000, "The name is too long"),
+        ("last_name", "Han\u202esen", "invisible control characters"),
+        ("reference", "F" * 10_000, "A reference looks like FG-7K3M9Q."),
+    ],
+    ids=["30-february", "month-13", "long-name", "override", "long-reference"],
+)
+def test_invalid_search_input_is_explained_beside_the_field_and_searches_nothing(
+    client, db, field, value, message
+):
+    org, _ = coordinator(client, db)
+    factories.child_case(org, first_name="Ola", last_name="Hansen", birth_date="2016-05-17")
+    db.session.commit()
+    fields = {"reference": value} if field == "reference" else {**IDENTITY, field: value}
+    response = find(client, **fields)
+    assert response.status_code == 200
+    beside = response.text.split(f'id="{field}-error"', 1)
+    assert len(beside) == 2, f"no message beside {field}"
+    assert message in beside[1].split("</div>", 1)[0]
+    assert "Results" not in response.text
+    assert (
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case_search")).all() == []
+    )
+
+
+def test_arabic_name_with_emoji_is_found_exactly(client, db):
+    org, _ = coordinator(client, db)
+    factories.child_case(org, first_name="زينب 🌟", last_name="الحسن", birth_date="2016-05-17")
+    db.session.commit()
+    html = results_of(
+        find(client, first_name=" زينب  🌟", last_name="الحسن", birth_date="17.05.2016")
+    )
+    assert "زينب 🌟 الحسن" in html
+    assert "No case found." in results_of(
+        find(client, first_name="زينب", last_name="الحسن", birth_date="2016-05-17")
+    )
 
 
 def test_identity_search_never_reaches_another_organisation(client, db):

@@ -77,6 +77,30 @@ def test_closing_with_an_unknown_reason_or_a_long_note_is_refused(client, db):
     assert case.status_changes == []
 
 
+def test_closing_note_with_a_direction_override_is_refused(client, db):
+    _, case = coordinator_and_case(client, db)
+    response = post_close(client, case, note="Flyttet \u202etxt.exe")
+    assert response.status_code == 200
+    beside = response.text.split('id="note-error"', 1)
+    assert len(beside) == 2, "no message beside the note"
+    assert "invisible control characters" in beside[1].split("</div>", 1)[0]
+    case = reload(db, case)
+    assert (case.status, case.close_reason, case.status_changes) == (
+        CaseStatus.in_progress,
+        None,
+        [],
+    )
+
+
+def test_closing_note_in_arabic_with_emoji_is_kept(client, db):
+    _, case = coordinator_and_case(client, db)
+    note = "Trives i klubben 🎉 تستمر بدون مساعدة"
+    assert post_close(client, case, note=note).status_code == 302
+    case = reload(db, case)
+    assert case.status == CaseStatus.closed
+    assert case.status_changes[-1].note == note
+
+
 def test_history_shows_who_closed_and_when(client, db):
     coordinator, case = coordinator_and_case(client, db)
     post_close(client, case, reason="moved")

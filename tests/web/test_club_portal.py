@@ -168,3 +168,12 @@ def test_actions_on_a_withdrawn_child_answer_404(app, db, client):
         response = client.post(f"/klubb/barn/{s.child.id}/{action}", data={"csrf_token": token})
         assert response.status_code == 404
     assert db.session.scalars(select(FollowUp)).all() == []
+
+
+def test_the_mails_link_is_the_club_page(app):
+    from flask import url_for
+
+    from guide.consents.sharing import PORTAL_PATH
+
+    with app.test_request_context():
+        assert url_for("club_portal.children") == PORTAL_PATH

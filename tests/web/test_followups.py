@@ -144,6 +144,43 @@ def test_marking_a_follow_up_done_needs_a_note(client, db):
     assert client.get(path).status_code == 404  # done: nothing left to mark
 
 
+def _first_follow_up_page(client, db):
+    org = factories.organisation()
+    guide = signed_in_as(client, org, "guide", preferred_locale="en")
+    case = factories.child_case(org, status="active", guide=guide)
+    first = schedule_follow_ups(case, start=START)[0]
+    db.session.commit()
+    path = f"/cases/{case.id}/follow-ups/{first.id}"
+    return first.id, path, csrf_token(client.get(path).text)
+
+
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [
+        ("n" * 10_000, "Shorten the text to 1000 characters or fewer."),
+        ("Trives \u202egodt", "invisible control characters"),
+    ],
+    ids=["10000-characters", "direction-override"],
+)
+def test_invalid_follow_up_note_is_explained_and_nothing_is_marked(client, db, note, message):
+    follow_up_id, path, token = _first_follow_up_page(client, db)
+    refused = client.post(path, data={"note": note, "csrf_token": token})
+    assert refused.status_code == 200
+    beside = refused.text.split('id="note-error"', 1)
+    assert len(beside) == 2, "no message beside the note"
+    assert message in beside[1].split("</div>", 1)[0]
+    follow_up = db.session.get(FollowUp, follow_up_id)
+    assert (follow_up.done_at, follow_up.note) == (None, None)
+
+
+def test_follow_up_note_in_arabic_with_emoji_is_kept(client, db):
+    follow_up_id, path, token = _first_follow_up_page(client, db)
+    note = "Trives godt ⚽ تحب الفريق"
+    assert client.post(path, data={"note": note, "csrf_token": token}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(FollowUp, follow_up_id).note == note
+
+
 def test_dashboard_lists_what_needs_doing(client, db, monkeypatch):
     org = factories.organisation()
     coordinator = signed_in_as(client, org, "coordinator", preferred_locale="en")

@@ -134,6 +134,40 @@ def test_coordinator_declines_with_a_reason_the_referrer_never_sees(db, world, c
         assert "Fiktiv grunn" not in page.text
 
 
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("d" * 10_000, "Shorten this to 4000 characters or fewer."),
+        ("Fiktivt: bor \u202eutenfor", "invisible control characters"),
+    ],
+    ids=["10000-characters", "direction-override"],
+)
+def test_invalid_decline_reason_is_explained_beside_the_field_and_decides_nothing(
+    db, world, client_for, reason, message
+):
+    referral_id = refer(db, world["referrer"])
+    response = decide(
+        client_for(world["coordinator"]), referral_id, "decline", decline_reason=reason
+    )
+    assert response.status_code == 400
+    beside = response.text.split('id="decline_reason-error"', 1)
+    assert len(beside) == 2, "no message beside the reason"
+    assert message in beside[1].split("</div>", 1)[0]
+    referral = load(db, referral_id)
+    assert (referral.status, referral.case.status) == ("received", "referred")
+    assert referral.decline_reason is None
+
+
+def test_decline_reason_in_arabic_with_emoji_is_kept(db, world, client_for):
+    referral_id = refer(db, world["referrer"])
+    reason = "Fiktivt: familien har flyttet 📦 انتقلت العائلة"
+    response = decide(
+        client_for(world["coordinator"]), referral_id, "decline", decline_reason=reason
+    )
+    assert response.status_code == 302
+    assert load(db, referral_id).decline_reason == reason
+
+
 def test_merge_moves_the_referral_and_new_guardian_to_the_existing_case(db, world, client_for):
     first_id = refer(db, world["referrer"])
     known = referral_details().guardians[0]

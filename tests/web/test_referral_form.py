@@ -160,6 +160,29 @@ def test_emoji_and_right_to_left_names_are_accepted(client, db, referrer):
     assert child.guardians[0].full_name == "فاطمة الحسن"
 
 
+def test_emoji_and_right_to_left_free_text_is_kept(client, db, referrer):
+    wishes = "أريد أن ألعب كرة القدم ⚽"
+    reason = "Fiktiv: familien snakker arabisk 🙂 والأم تريد المساعدة"
+    response = send(client, valid_referral(interests_in_own_words=wishes, reason=reason))
+    assert response.status_code == 302
+    referral = db.session.scalar(select(Referral))
+    assert (referral.interests_in_own_words, referral.reason) == (wishes, reason)
+
+
+def test_consent_given_today_in_oslo_is_accepted_while_it_is_still_yesterday_in_utc(
+    client, db, referrer, monkeypatch
+):
+    # 23:30 UTC on 9 March is 00:30 on 10 March in Oslo, where the nurse is.
+    late_evening_utc = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr("guide.cases.services.utcnow", lambda: late_evening_utc)
+    response = send(client, valid_referral(consent_given_on="2026-03-10"))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Referral)).consent_given_on == dt.date(2026, 3, 10)
+    tomorrow = send(client, valid_referral(consent_given_on="2026-03-11"))
+    assert tomorrow.status_code == 400
+    assert 'id="consent_given_on-error"' in tomorrow.text
+
+
 def test_referral_without_consent_is_refused_and_nothing_is_stored(client, db, referrer):
     before = row_counts(db)
     no_consent = valid_referral(
@@ -196,6 +219,9 @@ INVALID_INPUT = [
     ("consent_given_on", "2099-12-31", "consent_given_on"),
     ("second_guardian-full_name", "Bare Navn", "second_guardian-phone"),
     ("second_guardian-phone", "+47 912 34 568", "second_guardian-full_name"),
+    ("reason", "Fiktiv grunn \u202enrab", "reason"),
+    ("interests_in_own_words", "fotball\u0007", "interests_in_own_words"),
+    ("school", "Eksempelby \u2067skole", "school"),
 ]
 
 
