@@ -75,7 +75,7 @@ def give(
     s: Scene,
     categories: tuple[Category, ...] = (Category.IDENTITY, Category.CONTACT),
     *,
-    club: Club | None | bool = True,
+    club: Club | bool | None = True,
     given_at: dt.datetime | None = None,
     valid_until: dt.datetime | None = None,
 ) -> Consent:

@@ -73,8 +73,7 @@ def test_bad_fund_input_is_explained_beside_the_field(
 
 
 def test_spent_committed_and_remaining_come_from_the_grants(client, db, coordinator):
-    org_id = coordinator.organisation_id
-    org = db.session.get(type(coordinator).organisation.property.mapper.class_, org_id)
+    org_id, org = coordinator.organisation_id, coordinator.organisation
     fund = factories.fund(org, budget=500_000, name="Stipend")
     other = factories.fund(org, budget=100_000, name="Sponsor")
     case = factories.child_case(org, status="active")
@@ -103,9 +102,7 @@ def test_spent_committed_and_remaining_come_from_the_grants(client, db, coordina
 
 
 def test_the_fund_overview_by_kind_and_month_and_its_csv(client, db, coordinator):
-    org = db.session.get(
-        type(coordinator).organisation.property.mapper.class_, coordinator.organisation_id
-    )
+    org = coordinator.organisation
     fund = factories.fund(org, budget=500_000)
     case = factories.child_case(org, status="active")
     march = dt.datetime(2027, 3, 10, 12, tzinfo=dt.UTC)
@@ -166,9 +163,7 @@ def test_a_guide_cannot_open_the_funds(client, db):
 
 
 def test_coordinator_changes_the_budget(client, db, coordinator):
-    org = db.session.get(
-        type(coordinator).organisation.property.mapper.class_, coordinator.organisation_id
-    )
+    org = coordinator.organisation
     fund = factories.fund(org, budget=100_000, name="Stipend")
     db.session.commit()
     page = client.get(f"/funds/{fund.id}/edit")
