@@ -656,24 +656,32 @@ def equipment(organisation_id: uuid.UUID, today: dt.date) -> Table:
             _sum_where(and_(out, EquipmentLoan.due_on.is_not(None), EquipmentLoan.due_on < today)),
         ).where(EquipmentLoan.organisation_id == organisation_id, EquipmentLoan.lent_on <= today)
     ).one()
-    rows = tuple(
-        Row(key=key, label=label, cells=(_protected_cell(int(value)),))
-        for key, label, value in (
-            ("out", _("Out on loan"), row[0]),
-            ("overdue", _("Overdue"), row[1]),
-        )
-    )
-    return Table(
+    return _numbers_table(
         key="equipment",
         title=_("Equipment loans"),
-        columns=(_("Loans"), _("Number")),
-        rows=rows,
+        heading=_("Loans"),
         note=_("On the day the figures were made."),
+        items=(("out", _("Out on loan"), row[0]), ("overdue", _("Overdue"), row[1])),
+        protect=True,
     )
 
 
-def _protected_cell(count: int) -> Cell:
-    return Cell.under_five() if protect_count(count) is None else Cell(count)
+def _numbers_table(
+    *,
+    key: str,
+    title: str,
+    heading: str,
+    note: str,
+    items: Sequence[tuple[str, str, int]],
+    protect: bool,
+) -> Table:
+    """A short list of single numbers, each protected on its own when ``protect``."""
+
+    def number(value: int) -> Cell:
+        return Cell.under_five() if protect and protect_count(value) is None else Cell(value)
+
+    rows = tuple(Row(key=k, label=label, cells=(number(int(value)),)) for k, label, value in items)
+    return Table(key=key, title=title, columns=(heading, _("Number")), rows=rows, note=note)
 
 
 def guides(organisation_id: uuid.UUID, today: dt.date) -> Table:
@@ -706,20 +714,17 @@ def guides(organisation_id: uuid.UUID, today: dt.date) -> Table:
             User.is_active.is_(true()),
         )
     ).one()
-    rows = tuple(
-        Row(key=key, label=label, cells=(Cell(int(value)),))
-        for key, label, value in (
+    return _numbers_table(
+        key="guides",
+        title=_("Guides"),
+        heading=_("Guides"),
+        note=_("About the volunteers, not the children: shown as they are."),
+        items=(
             ("active", _("Active guides"), row[0]),
             ("free_places", _("With a free place"), row[1]),
             ("certificate_expiring", _("Police certificate expires within 60 days"), row[2]),
-        )
-    )
-    return Table(
-        key="guides",
-        title=_("Guides"),
-        columns=(_("Guides"), _("Number")),
-        rows=rows,
-        note=_("About the volunteers, not the children: shown as they are."),
+        ),
+        protect=False,
     )
 
 

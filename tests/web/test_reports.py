@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from guide.audit.models import AuditEvent
-from guide.extensions import db as _db
 from tests import factories
+from tests.db.test_case_list_queries import counted_statements
 from tests.db.test_figures import TODAY, add_busy_cases, build_data_set
 from tests.web.helpers import signed_in_as
 
@@ -175,22 +173,6 @@ def test_figures_are_for_coordinators(client, db, role):
 
 
 # --- a bounded number of statements ---------------------------------------------------------
-
-
-@contextmanager
-def counted_statements(app) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = _db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def statements_for_page(app, client, how_many: int) -> int:
