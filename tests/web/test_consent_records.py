@@ -338,6 +338,23 @@ def test_the_orm_refuses_to_delete_a_consent_or_its_withdrawal(db, org):
     assert consent_count(db) == 1
 
 
+def test_erasing_a_child_removes_its_withdrawn_consent_with_the_withdrawal(db, org):
+    case = factories.child_case(org)
+    consent = signed_consent(case)
+    withdrawal = withdraw_consent(consent, by=None, channel="phone")
+    db.session.commit()
+    child, consent_id = case.child, consent.id
+    # Both records are loaded, so the ORM (not only the database) must delete the withdrawal.
+    assert child.consents == [consent] and consent.withdrawal is withdrawal
+
+    db.session.delete(child)
+    db.session.commit()
+
+    assert consent_count(db) == 0
+    left = select(func.count(ConsentWithdrawal.id)).where(ConsentWithdrawal.consent_id == consent_id)
+    assert db.session.scalar(left) == 0
+
+
 def test_bulk_statements_cannot_change_consents(db, org):
     signed_consent(factories.child_case(org))
     db.session.commit()
