@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,17 +17,16 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, get_currency_symbol
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale, get_timezone
 
 from guide.extensions import babel
+from guide.validation.money import format_ore
 
 #: Session key holding the language the visitor picked with the switcher.
 SESSION_LOCALE_KEY = "locale"
 #: Languages written right to left (Arabic arrives in a later issue).
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ps", "ur", "ckb"})
-CURRENCY = "NOK"
 FALLBACK_LOCALE = "nb"
 FALLBACK_TIMEZONE = "Europe/Oslo"
 #: Shorter own-language names where Babel's are long ("norsk bokmål").
@@ -102,20 +99,8 @@ def _native_name(code: str) -> str:
 
 
 def format_money(ore: int, *, locale: LocaleArg = None) -> str:
-    """Whole øre as kroner: nb ``1 234,50 kr``, en ``NOK 1,234.50`` (non-breaking spaces)."""
-    if isinstance(ore, bool) or not isinstance(ore, int):
-        raise TypeError("Money is an integer number of øre")
-    babel_locale = _as_locale(locale)
-    pattern = babel_locale.currency_formats["standard"].pattern
-    if get_currency_symbol(CURRENCY, babel_locale).isalpha():
-        pattern = _space_around_currency_sign(pattern)
-    return format_currency(Decimal(ore).scaleb(-2), CURRENCY, format=pattern, locale=babel_locale)
-
-
-def _space_around_currency_sign(pattern: str) -> str:
-    # CLDR separates a letter symbol ("NOK") from the digits; Babel does not, so add it.
-    pattern = re.sub(r"¤(?=[#0])", "¤\xa0", pattern)
-    return re.sub(r"(?<=[#0])¤", "\xa0¤", pattern)
+    """Whole øre as kroner in the request's locale (templates); see ``format_ore``."""
+    return format_ore(ore, _as_locale(locale))
 
 
 def format_date(value: dt.date, *, locale: LocaleArg = None) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import uuid
 
@@ -13,15 +12,9 @@ from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.models import Case, FollowUp
 from guide.database import utcnow
+from guide.dates import add_months
 from guide.extensions import db
 from guide.organisations.models import default_follow_up_months
-
-
-def add_months(start: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, or the shorter month's last day (31 Jan → 28 Feb)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def schedule_follow_ups(case: Case, *, start: dt.date) -> list[FollowUp]:

@@ -98,7 +98,7 @@ class Consent(OrganisationOwned, db.Model):
     #: Goes with its consent, which goes only with its child (erasure, a merged duplicate);
     #: the database cascades the rows this session has not loaded.
     withdrawal: Mapped[ConsentWithdrawal | None] = relationship(
-        back_populates="consent", uselist=False, passive_deletes=True
+        back_populates="consent", uselist=False, cascade="all, delete-orphan", passive_deletes=True
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import enum
 import uuid
@@ -20,6 +19,7 @@ from guide.accounts.models import Role, User
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus
 from guide.database import utcnow
+from guide.dates import add_months
 from guide.extensions import db
 from guide.guides.models import GuideProfile
 from guide.organisations.models import Organisation
@@ -80,14 +80,6 @@ class RosterEntry:
     @property
     def blocker_labels(self) -> list[str]:
         return [str(BLOCKER_LABELS[blocker]) for blocker in self.blockers]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` moved by whole months, kept inside the target month (31 Jan + 1 → 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return day.replace(year=year, month=month + 1, day=min(day.day, last_day))
 
 
 def certificate_expiry(profile: GuideProfile, organisation: Organisation) -> dt.date | None:

@@ -13,7 +13,12 @@ import re
 from decimal import Decimal
 
 from babel import Locale
-from babel.numbers import format_decimal, get_currency_symbol, get_decimal_symbol
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_symbol,
+    get_decimal_symbol,
+)
 
 from guide.validation.errors import InvalidInput
 from guide.validation.text import ascii_digits, is_ascii_digits
@@ -65,14 +70,14 @@ def format_ore(ore: int, locale: LocaleArg = "nb", *, with_currency: bool = True
     if isinstance(ore, bool) or not isinstance(ore, int):
         raise TypeError("Money is an integer number of øre")
     babel_locale = _as_locale(locale)
-    sign = "-" if ore < 0 else ""
-    number = format_decimal(Decimal(abs(ore)).scaleb(-2), AMOUNT_FORMAT, locale=babel_locale)
+    kroner = Decimal(ore).scaleb(-2)
     if not with_currency:
-        return sign + number
-    symbol = get_currency_symbol(CURRENCY, babel_locale)
-    if _currency_comes_first(babel_locale):
-        return f"{sign}{symbol}{NO_BREAK_SPACE}{number}"
-    return f"{sign}{number}{NO_BREAK_SPACE}{symbol}"
+        sign = "-" if ore < 0 else ""
+        return sign + format_decimal(abs(kroner), AMOUNT_FORMAT, locale=babel_locale)
+    pattern = babel_locale.currency_formats["standard"].pattern
+    if get_currency_symbol(CURRENCY, babel_locale).isalpha():
+        pattern = _space_around_currency_sign(pattern)
+    return format_currency(kroner, CURRENCY, format=pattern, locale=babel_locale)
 
 
 def _as_locale(locale: LocaleArg) -> Locale:
@@ -121,6 +126,7 @@ def _ungrouped(whole: str, group_mark: str) -> str:
     return "".join(groups)
 
 
-def _currency_comes_first(babel_locale: Locale) -> bool:
-    pattern = babel_locale.currency_formats["standard"].pattern
-    return pattern.translate(BIDI_MARKS).startswith("¤")
+def _space_around_currency_sign(pattern: str) -> str:
+    # CLDR separates a letter symbol ("NOK") from the digits; Babel does not, so add it.
+    pattern = re.sub(r"¤(?=[#0])", "¤" + NO_BREAK_SPACE, pattern)
+    return re.sub(r"(?<=[#0])¤", NO_BREAK_SPACE + "¤", pattern)

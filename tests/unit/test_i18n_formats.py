@@ -58,6 +58,12 @@ def test_money_refuses_anything_but_whole_ore(not_ore):
         format_money(not_ore, locale="nb")
 
 
+@pytest.mark.parametrize(("language", "expected"), [("nb", "1 250,50 kr"), ("en", "NOK 1,250.50")])
+def test_money_in_a_request_follows_the_visitors_language(app, language, expected):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert format_money(125050) == expected.replace(" ", NBSP)
+
+
 def test_short_date_is_day_month_year_with_dots():
     assert format_date(dt.date(2026, 3, 5), locale="nb") == "05.03.2026"
     assert format_date(dt.date(2026, 3, 5), locale="nn") == "05.03.2026"
