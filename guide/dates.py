@@ -7,7 +7,7 @@ import datetime as dt
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` moved by whole months, either way; a short month ends it (31 Jan + 1 → 28 Feb)."""
+    """``day`` moved by whole months (back when negative); 31 Jan + 1 month → 28 or 29 Feb."""
     index = day.year * 12 + day.month - 1 + months
     year, month_index = divmod(index, 12)
     last_day = calendar.monthrange(year, month_index + 1)[1]

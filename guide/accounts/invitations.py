@@ -37,15 +37,6 @@ INVITATION_VALID_FOR = dt.timedelta(hours=72)
 INVITATION_PATH = "/invitation/{token}"
 
 
-#: Who may invite whom (within their own organisation), as guide.policy states it.
-#: Kept under this name for readers and tests; the policy module is the one source.
-INVITABLE_ROLES: dict[Role, tuple[Role, ...]] = {
-    role: tuple(target for target in Role if target in policy.invitable_roles(role))
-    for role in Role
-    if policy.invitable_roles(role)
-}
-
-
 class InvitationError(ValueError):
     """The invitation cannot be made as asked; ``message`` is translated for the inviter."""
 
@@ -56,9 +47,7 @@ class InvitationError(ValueError):
 
 def invitable_roles(inviter: User) -> tuple[Role, ...]:
     """The roles ``inviter`` may give to someone new (guide.policy decides), in a fixed order."""
-    if not inviter.is_active:
-        return ()
-    allowed = policy.invitable_roles(inviter)
+    allowed = policy.invitable_roles(inviter)  # empty for a deactivated account
     return tuple(role for role in Role if role in allowed)
 
 

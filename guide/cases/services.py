@@ -13,13 +13,14 @@ from flask import abort, current_app, has_app_context
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from guide.accounts.models import Role, User
+from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
 from guide.cases.models import Case, CaseStatus, CaseStatusChange, Child, Visit
 from guide.database import utcnow
 from guide.extensions import db
 from guide.guides.models import GuideProfile
+from guide.policy import Permission, Scope, scope_for
 from guide.referrals.models import Referral
 
 PAGE_SIZE = 50
@@ -266,8 +267,9 @@ def my_cases(*, viewer: User) -> list[GuideCase]:
 
 
 def referrals_for_coordinator(*, viewer: User, case: Case) -> list[Referral]:
-    """The referrals behind ``case`` with their reasons; empty for everyone but coordinators."""
-    if viewer.role != Role.coordinator or case.organisation_id != viewer.organisation_id:
+    """The referrals behind ``case`` with their reasons; empty for all who cannot triage them."""
+    may_triage = scope_for(viewer, Permission.referral_triage) == Scope.own_organisation
+    if not may_triage or case.organisation_id != viewer.organisation_id:
         return []
     return list(
         db.session.scalars(
@@ -279,15 +281,16 @@ def referrals_for_coordinator(*, viewer: User, case: Case) -> list[Referral]:
 
 
 def case_scope(viewer: User) -> Select:
-    """The cases this user may open at all: own organisation, and for guides only their own."""
+    """The cases this user may open at all, by the scope guide.policy gives ``case.view``."""
+    scope = scope_for(viewer, Permission.case_view)
     query = select(Case).where(Case.organisation_id == viewer.organisation_id)
-    if viewer.role == Role.guide:
-        query = query.join(GuideProfile, Case.assigned_guide_id == GuideProfile.id).where(
+    if scope == Scope.own_organisation:
+        return query
+    if scope == Scope.assigned_to_me:
+        return query.join(GuideProfile, Case.assigned_guide_id == GuideProfile.id).where(
             GuideProfile.user_id == viewer.id
         )
-    elif viewer.role != Role.coordinator:
-        query = query.where(False)  # other roles never open a case page
-    return query
+    return query.where(False)  # no scope (or one this loader does not know): nothing
 
 
 def load_case(*, viewer: User, case_id: uuid.UUID) -> Case:

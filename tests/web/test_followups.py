@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from guide.cases.followups import add_months, schedule_follow_ups
+from guide.cases.followups import schedule_follow_ups
 from guide.cases.models import Case, CaseStatus, FollowUp, Visit
 from guide.cases.services import local_date
 from guide.cases.workflow import change_status
@@ -17,6 +17,7 @@ from guide.dashboard.services import (
     overdue_follow_ups,
     referrals_in_intake,
 )
+from guide.dates import add_months
 from tests import factories
 from tests.web.helpers import csrf_token, signed_in_as
 
@@ -28,19 +29,6 @@ NOON = dt.datetime(2026, 5, 4, 10, 0, tzinfo=dt.UTC)
 def reload(db, case) -> Case:
     db.session.expire_all()
     return db.session.get(Case, case.id)
-
-
-@pytest.mark.parametrize(
-    ("start", "months", "due"),
-    [
-        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
-        (dt.date(2028, 1, 31), 1, dt.date(2028, 2, 29)),
-        (dt.date(2026, 11, 15), 3, dt.date(2027, 2, 15)),
-        (dt.date(2026, 8, 31), 6, dt.date(2027, 2, 28)),
-    ],
-)
-def test_add_months_keeps_the_day_or_takes_the_last_of_a_short_month(start, months, due):
-    assert add_months(start, months) == due
 
 
 def test_becoming_active_the_first_time_schedules_the_follow_ups(db):

@@ -148,6 +148,14 @@ def test_service_refuses_roles_the_inviter_may_not_give(db, inviter_role, role):
     assert db.session.scalars(select(OutboxMessage)).all() == []
 
 
+def test_a_deactivated_coordinator_invites_nobody(db):
+    org = factories.organisation()
+    coordinator = factories.user(org, "coordinator", is_active=False)
+    with pytest.raises(PermissionError):
+        invite_user(email=NEW_ADDRESS, role="guide", organisation=org, invited_by=coordinator)
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
 def test_service_refuses_inviting_into_another_organisation(db):
     admin = factories.user(factories.organisation(), "admin")
     with pytest.raises(PermissionError):
