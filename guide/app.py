@@ -42,6 +42,7 @@ BLUEPRINT_MODULES = (
     "guide.support.loan_views",
     "guide.support.views",
     "guide.reports.views",
+    "guide.organisations.views",
 )
 
 

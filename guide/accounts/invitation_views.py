@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -19,12 +19,13 @@ from guide.accounts.invitations import (
 )
 from guide.accounts.models import Role, TokenPurpose
 from guide.accounts.password_forms import PASSWORD_HINT, AcceptInvitationForm
-from guide.accounts.sessions import end_current_session, start_session
+from guide.accounts.sessions import sign_out_this_browser, start_session
 from guide.accounts.throttling import INVITATION_LIMIT
 from guide.activities.models import Club
 from guide.extensions import db, limiter
 from guide.i18n import current_locale
 from guide.policy import Permission
+from guide.web.responses import form_status
 
 bp = Blueprint("invitations", __name__)
 
@@ -57,10 +58,9 @@ def invite():
             db.session.commit()
             flash(_("The invitation is on its way to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("invitations.invite"))
-    status = 200 if request.method == "GET" else 400
     return render_template(
         "accounts/invitation_invite.html", form=form, show_club=bool(clubs)
-    ), status
+    ), form_status()
 
 
 def _own_clubs() -> dict[str, Club]:
@@ -91,9 +91,7 @@ def accept(token: str):
         except LinkNotValid:
             db.session.rollback()
             return _link_not_valid()
-        if current_user.is_authenticated:
-            end_current_session("replaced")
-            logout_user()
+        sign_out_this_browser("replaced")
         start_session(user)
         login_user(user)
         db.session.commit()
@@ -106,7 +104,7 @@ def accept(token: str):
         email=invitation.email,
         role_label=ROLE_LABELS.get(str(invitation.role), ""),
         password_hint=PASSWORD_HINT,
-    ), 200 if request.method == "GET" else 400
+    ), form_status()
 
 
 def _link_not_valid():

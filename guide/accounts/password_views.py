@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
 
 from guide.access import public
 from guide.accounts.account_tokens import LinkNotValid, find_usable_token
 from guide.accounts.models import TokenPurpose
 from guide.accounts.password_forms import PASSWORD_HINT, ForgotPasswordForm, ResetPasswordForm
 from guide.accounts.password_reset import request_password_reset, reset_password, reset_user
-from guide.accounts.sessions import end_current_session
+from guide.accounts.sessions import sign_out_this_browser
 from guide.accounts.throttling import PASSWORD_RESET_LIMIT
 from guide.extensions import db, limiter
 from guide.i18n import current_locale
+from guide.web.responses import form_status
 
 bp = Blueprint("passwords", __name__)
 
@@ -29,8 +29,7 @@ def forgot():
         db.session.commit()
         # The same answer whether or not the address has an account.
         return redirect(url_for("passwords.forgot_sent"))
-    status = 200 if request.method == "GET" else 400
-    return render_template("accounts/password_forgot.html", form=form), status
+    return render_template("accounts/password_forgot.html", form=form), form_status()
 
 
 @bp.get("/password/forgot/sent")
@@ -54,10 +53,8 @@ def reset(token: str):
         except LinkNotValid:
             db.session.rollback()
             return _link_not_valid()
-        if current_user.is_authenticated:
-            # The service ended every session; forget this browser's too.
-            end_current_session("password_reset")
-            logout_user()
+        # The service ended every session; forget this browser's too.
+        sign_out_this_browser("password_reset")
         db.session.commit()
         flash(_("Your password has been changed. Sign in with the new password."), "success")
         return redirect(url_for("accounts.sign_in"))
@@ -67,7 +64,7 @@ def reset(token: str):
         token=token,
         email=user.email,
         password_hint=PASSWORD_HINT,
-    ), 200 if request.method == "GET" else 400
+    ), form_status()
 
 
 def _link_not_valid():

@@ -13,6 +13,7 @@ import secrets
 import uuid
 
 from flask import current_app, session
+from flask_login import current_user, logout_user
 from sqlalchemy import select, update
 
 from guide.accounts.models import User, UserSession
@@ -119,6 +120,13 @@ def end_current_session(reason: str = "signed_out") -> None:
     if row is not None and row.ended_at is None:
         _end(row, reason, utcnow())
     _clear_keeping_language()
+
+
+def sign_out_this_browser(reason: str) -> None:
+    """Sign out whoever is signed in in this browser, if anyone (before a token link acts)."""
+    if current_user.is_authenticated:
+        end_current_session(reason)
+        logout_user()
 
 
 def end_all_sessions(user: User, reason: str) -> int:

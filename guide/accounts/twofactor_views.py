@@ -37,6 +37,7 @@ from guide.accounts.twofactor_forms import (
 from guide.audit.services import record_event
 from guide.extensions import db, limiter
 from guide.policy import Permission
+from guide.web.responses import form_status
 
 bp = Blueprint("twofactor", __name__)
 
@@ -87,8 +88,7 @@ def sign_in_code():
             return redirect(url_for("web.index"))
         db.session.commit()
         flash(_("The code is wrong or has already been used."), "error")
-    status = 200 if request.method == "GET" else 400
-    return render_template("accounts/twofactor_sign_in.html", form=form), status
+    return render_template("accounts/twofactor_sign_in.html", form=form), form_status()
 
 
 def _back_to_sign_in(throttled_until):
@@ -182,7 +182,7 @@ def new_recovery_codes():
             return render_template("accounts/twofactor_recovery_codes.html", codes=codes)
         db.session.commit()
         form.code.errors.append(_("The code is wrong or has already been used."))
-    status = 200 if request.method == "GET" else 400
+    status = form_status()
     page = render_template(
         "accounts/twofactor_new_recovery_codes.html",
         form=form,

@@ -1,6 +1,6 @@
 """Sign-in and sign-out pages."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import logout_user
 
@@ -24,6 +24,7 @@ from guide.accounts.throttling import (
 from guide.audit.services import record_event
 from guide.extensions import db, limiter
 from guide.policy import Permission
+from guide.web.responses import form_status
 
 bp = Blueprint("accounts", __name__)
 
@@ -58,7 +59,7 @@ def sign_in():
         db.session.commit()
         # Without a second factor the session can only enrol (see twofactor_views).
         return redirect(url_for("web.index" if skips else "twofactor.enrol"))
-    return _sign_in_page(form, 200 if request.method == "GET" else 400)
+    return _sign_in_page(form, form_status())
 
 
 def _sign_in_page(form: SignInForm, status: int):

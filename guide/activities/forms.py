@@ -190,6 +190,18 @@ class ExtraCostForm(Form):
         )
 
 
+def _age_field(label: Any) -> WholeNumberField:
+    """An optional age within the ages the catalogue knows."""
+    age_range = NumberRange(
+        min=MIN_AGE,
+        max=MAX_AGE,
+        message=_l("Write an age from %(min)d to %(max)d.", min=MIN_AGE, max=MAX_AGE),
+    )
+    return WholeNumberField(
+        label, validators=[Optional(), age_range], render_kw={"inputmode": "numeric"}
+    )
+
+
 def _optional_text(max_length: int) -> list[Any]:
     message = _l("Shorten the text to %(max)d characters or fewer.", max=max_length)
     return [Optional(), Length(max=max_length, message=message), no_control_characters]
@@ -207,30 +219,8 @@ class ActivityForm(FlaskForm):
     )
     category = SelectField(_l("Category"), validators=[InputRequired(_l("Choose a category."))])
     description = TextAreaField(_l("Description"), validators=_optional_text(2000))
-    min_age = WholeNumberField(
-        _l("Age from"),
-        validators=[
-            Optional(),
-            NumberRange(
-                min=MIN_AGE,
-                max=MAX_AGE,
-                message=_l("Write an age from %(min)d to %(max)d.", min=MIN_AGE, max=MAX_AGE),
-            ),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
-    max_age = WholeNumberField(
-        _l("Age to"),
-        validators=[
-            Optional(),
-            NumberRange(
-                min=MIN_AGE,
-                max=MAX_AGE,
-                message=_l("Write an age from %(min)d to %(max)d.", min=MIN_AGE, max=MAX_AGE),
-            ),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
+    min_age = _age_field(_l("Age from"))
+    max_age = _age_field(_l("Age to"))
     area = StringField(_l("Area"), validators=_optional_text(100))
     meeting_place = StringField(_l("Meeting place"), validators=_optional_text(200))
     weekday = SelectField(_l("Weekday"), validators=[Optional()], default="")

@@ -47,6 +47,7 @@ from guide.activities.services import (
 from guide.catalogue.labels import extra_cost_label, language_names, weekday_name
 from guide.extensions import db
 from guide.policy import Permission
+from guide.web.responses import form_status
 
 bp = Blueprint("activities", __name__, url_prefix="/catalogue")
 
@@ -71,10 +72,6 @@ def catalogue_helpers() -> dict[str, Any]:
     }
 
 
-def _form_status() -> int:
-    return 200 if request.method == "GET" else 400
-
-
 # --- clubs -----------------------------------------------------------------------------------
 
 
@@ -97,7 +94,7 @@ def new_club():
         db.session.commit()
         flash(_("The club %(name)s is added.", name=club.name), "success")
         return redirect(url_for("activities.club", club_id=club.id))
-    return render_template("activities/club_form.html", form=form, club=None), _form_status()
+    return render_template("activities/club_form.html", form=form, club=None), form_status()
 
 
 @bp.get("/clubs/<uuid:club_id>")
@@ -120,7 +117,7 @@ def edit_club(club_id: uuid.UUID):
         db.session.commit()
         flash(_("The club %(name)s is saved.", name=found.name), "success")
         return redirect(url_for("activities.club", club_id=found.id))
-    return render_template("activities/club_form.html", form=form, club=found), _form_status()
+    return render_template("activities/club_form.html", form=form, club=found), form_status()
 
 
 @bp.post("/clubs/<uuid:club_id>/active")
@@ -172,9 +169,7 @@ def new_activity():
         db.session.commit()
         flash(_("The activity %(name)s is added.", name=activity.name), "success")
         return redirect(url_for("activities.club", club_id=club.id))
-    return render_template(
-        "activities/activity_form.html", form=form, activity=None
-    ), _form_status()
+    return render_template("activities/activity_form.html", form=form, activity=None), form_status()
 
 
 @bp.route("/activities/<uuid:activity_id>/edit", methods=["GET", "POST"])
@@ -191,7 +186,7 @@ def edit_activity(activity_id: uuid.UUID):
         return redirect(url_for("activities.club", club_id=club.id))
     return render_template(
         "activities/activity_form.html", form=form, activity=activity, active_form=ActiveForm()
-    ), _form_status()
+    ), form_status()
 
 
 @bp.post("/activities/<uuid:activity_id>/active")
@@ -231,7 +226,7 @@ def categories():
         form=form,
         choices=category_choices(current_user.organisation_id),
         own_keys={category.key for category in own_categories(current_user.organisation_id)},
-    ), _form_status()
+    ), form_status()
 
 
 # --- CSV import ------------------------------------------------------------------------------
@@ -257,7 +252,7 @@ def import_upload():
             )
             db.session.commit()
             return redirect(url_for("activities.import_preview", import_id=upload.id))
-    return render_template("activities/import_upload.html", form=form), _form_status()
+    return render_template("activities/import_upload.html", form=form), form_status()
 
 
 @bp.get("/import/<uuid:import_id>")

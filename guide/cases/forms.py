@@ -32,6 +32,7 @@ NOTE_MAX = 5000
 CHILD_WORDS_MAX = 2000
 CLOSE_NOTE_MAX = 500
 FOLLOW_UP_NOTE_MAX = 1000
+PRACTICAL_NEEDS_MAX = 1000
 MAX_VISIT_MINUTES = 600
 #: "Waiting more than N days" choices in the case list filter.
 WAITING_DAY_CHOICES = (7, 14, 30, 60)
@@ -158,6 +159,15 @@ class CloseCaseForm(FlaskForm):
 
 class ReopenCaseForm(FlaskForm):
     version = HiddenField()
+
+
+class PracticalNeedsForm(FlaskForm):
+    version = HiddenField()
+    practical_needs = TextAreaField(
+        _l("What the club should know to welcome the child"),
+        validators=[Optional(), _too_long(PRACTICAL_NEEDS_MAX), FreeText()],
+        render_kw={"rows": 5},
+    )
 
 
 class CaseFilterForm(FlaskForm):

@@ -188,6 +188,8 @@ class Case(OrganisationOwned, db.Model):
     closed_at: Mapped[Timestamp | None]
     close_reason: Mapped[CloseReason | None] = mapped_column(str_enum(CloseReason))
     close_note = EncryptedText()
+    #: What the club should know to welcome the child; clubs see it only under consent.
+    practical_needs = EncryptedText()
     #: Optimistic locking: a stale write raises StaleDataError instead of overwriting.
     version: Mapped[int] = mapped_column(nullable=False)
     created_at: Mapped[CreatedAt]

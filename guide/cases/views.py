@@ -16,11 +16,13 @@ from guide.cases.forms import (
     CloseCaseForm,
     FindCaseForm,
     FollowUpDoneForm,
+    PracticalNeedsForm,
     ReopenCaseForm,
     VisitForm,
 )
 from guide.cases.labels import template_helpers
 from guide.cases.models import Case, CaseStatus
+from guide.cases.practical_needs import update_practical_needs
 from guide.cases.services import (
     area_choices,
     find_cases_by_identity,
@@ -84,6 +86,7 @@ def case_detail(case_id: uuid.UUID):
         case=case,
         referrals=referrals,
         may_edit=allowed(current_user, Permission.case_edit),
+        may_edit_practical_needs=allowed(current_user, Permission.club_share),
         may_log_visit=allowed(current_user, Permission.visit_log) and can_log_visit(case),
         may_close=can_close(case),
         reopen_form=ReopenCaseForm(version=case.version),
@@ -152,6 +155,21 @@ def reopen(case_id: uuid.UUID):
         return _refuse(case, _conflict_message())
     reopen_case(case, by=current_user)
     return _commit_and_return(case, _("The case is reopened."))
+
+
+@bp.route("/cases/<uuid:case_id>/practical-needs", methods=["GET", "POST"])
+@requires_permission(Permission.club_share)
+def practical_needs(case_id: uuid.UUID):
+    # The note is written for clubs, so whoever may share with a club may write it.
+    case = load_case(viewer=current_user, case_id=case_id)
+    form = PracticalNeedsForm(version=case.version, practical_needs=case.practical_needs)
+    if form.validate_on_submit():
+        if form.version.data != str(case.version):
+            return _refuse(case, _conflict_message())
+        update_practical_needs(case, by=current_user, text=form.practical_needs.data)
+        return _commit_and_return(case, _("The note for the club is saved."))
+    db.session.commit()
+    return render_template("cases/practical_needs_form.html", case=case, form=form)
 
 
 @bp.route("/my-cases", endpoint="my_cases")

@@ -28,6 +28,7 @@ from guide.consents.sharing import CLUB_CATEGORIES
 from guide.database import utcnow
 from guide.enrollments.services import EnrollmentRuleError, enrol
 from guide.extensions import db
+from guide.support.services import club_visible_support
 
 #: How long the club's page mentions that a child's data was withdrawn.
 WITHDRAWAL_NOTICE_DAYS = 30
@@ -51,18 +52,21 @@ class SharedChild:
     categories: frozenset[Category]
     contacts: tuple[GuardianContact, ...]
     shared_at: dt.datetime
-    #: Hook for the support issue: True once the scheme pays the fee directly to the club.
-    fee_settled_by_scheme: bool = False
+    #: What the club should know to welcome the child; None unless practical needs are allowed.
+    practical_needs: str | None = None
+    #: At most "Membership fee settled by the scheme." (translated); never a fund or amount.
+    support_note: str | None = None
 
 
-def fee_settled_by_scheme(child: Child, club_id: uuid.UUID) -> bool:
-    """Whether to tell the club "membership fee settled by the scheme", and nothing more.
-
-    True when an approved or paid membership-fee grant for the child has the club as payee.
-    """
-    from guide.support.services import club_visible_support
-
-    return club_visible_support(child, club_id) is not None
+def _practical_needs(child_id: uuid.UUID) -> str | None:
+    # The open case's note, else the latest case's: the club may still welcome the child.
+    case = db.session.scalar(
+        select(Case)
+        .where(Case.child_id == child_id)
+        .order_by(Case.status == CaseStatus.closed, Case.referred_at.desc())
+        .limit(1)
+    )
+    return case.practical_needs if case is not None else None
 
 
 def _visible(child: Child, club_id: uuid.UUID, shared: set[str], first_shared: dt.datetime):
@@ -89,7 +93,10 @@ def _visible(child: Child, club_id: uuid.UUID, shared: set[str], first_shared: d
         categories=categories,
         contacts=contacts,
         shared_at=first_shared,
-        fee_settled_by_scheme=fee_settled_by_scheme(child, club_id),
+        practical_needs=(
+            _practical_needs(child.id) if Category.PRACTICAL_NEEDS in categories else None
+        ),
+        support_note=club_visible_support(child, club_id),
     )
 
 

@@ -13,7 +13,9 @@ def load_command() -> None:
     """Load the demo organisation once; prints the demo accounts and their passwords."""
     accounts = load_demo_data()
     if not accounts:
-        click.echo("Demo data is already loaded; nothing changed. Passwords were shown when it was loaded.")
+        click.echo(
+            "Demo data is already loaded; nothing changed. Passwords were shown when it was loaded."
+        )
         click.echo("To start over, delete instance/fritidsguide.sqlite3 and run `make run` again.")
         return
     click.secho("Demo accounts (fictional data; passwords are shown only this once):", bold=True)

@@ -57,6 +57,8 @@ DEMO_GUIDES = (
     ("guide3", ["nb", "uk"], ["Nord"], ["art", "gaming"], 2, False),
 )
 
+# The tables below keep one club or child per row, which reads better than ruff's layout.
+# fmt: off
 #: (club, orgnr, area, activities: (name, category, min age, max age, weekday, fee kr, extras))
 DEMO_CLUBS = (
     ("Eksempelby Ballklubb", "914778271", "Nord", (
@@ -94,7 +96,10 @@ DEMO_CHILDREN = (
     ("Jonas", "Avslått", "2016-12-01", "Nord", "Vet ikke ennå",
      [], "declined", "Per Avslått", "+4791234508", "nb"),
 )
+# fmt: on
 
+#: The referral's status for a case with each demo status; later statuses were accepted.
+REFERRAL_STATUS_OF = {"referred": ReferralStatus.received, "declined": ReferralStatus.declined}
 #: The course each demo status has passed through, in order.
 COURSE = ("referred", "accepted", "guide_assigned", "in_progress", "active")
 PATHS = {
@@ -291,9 +296,7 @@ def _add_child_case(
             case=case,
             referred_by=referrer,
             referrer_kind=referrer.referrer_kind,
-            status=ReferralStatus.declined if status == "declined" else (
-                ReferralStatus.received if status == "referred" else ReferralStatus.accepted
-            ),
+            status=REFERRAL_STATUS_OF.get(status, ReferralStatus.accepted),
             reason="Familien har dårlig råd, og barnet er ikke med på noe etter skolen.",
             interests_in_own_words=own_words,
             barriers=["economy"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +20,7 @@ from guide.guides.services import (
     update_guide_profile,
 )
 from guide.policy import Permission
+from guide.web.responses import form_status
 
 bp = Blueprint("guides", __name__)
 
@@ -53,5 +54,4 @@ def edit(user_id: uuid.UUID):
         db.session.commit()
         flash(_("The profile of %(name)s is saved.", name=guide_user.full_name), "success")
         return redirect(url_for("guides.roster"))
-    status = 200 if request.method == "GET" else 400
-    return render_template("guides/edit.html", form=form, guide_user=guide_user), status
+    return render_template("guides/edit.html", form=form, guide_user=guide_user), form_status()

@@ -67,6 +67,14 @@ def case_loans(case: Case) -> list[EquipmentLoan]:
     )
 
 
+def loans_per_year(loans: list[EquipmentLoan]) -> dict[int, int]:
+    """How many of ``loans`` were lent in each year, oldest year first."""
+    counts: dict[int, int] = {}
+    for loan in loans:
+        counts[loan.lent_on.year] = counts.get(loan.lent_on.year, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def load_loan(case: Case, loan_id: uuid.UUID) -> EquipmentLoan:
     """The loan if it belongs to ``case`` (already loaded through the object rule), else 404."""
     loan = db.session.scalar(

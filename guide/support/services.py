@@ -531,7 +531,7 @@ def club_visible_support(child: Child, club: Club | uuid.UUID) -> str | None:
             )
         )
     )
-    return _("Membership fee settled by the scheme") if settled else None
+    return _("Membership fee settled by the scheme.") if settled else None
 
 
 def local_period(

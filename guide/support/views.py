@@ -26,6 +26,7 @@ from guide.support.forms import (
     PaymentListForm,
     RejectForm,
 )
+from guide.support.loans import case_loans, loans_per_year
 from guide.support.models import SupportGrant
 from guide.support.services import (
     FUND_SOURCE_LABELS,
@@ -215,12 +216,16 @@ def payments_export():
 def case_support(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     overview = overviews.case_overview(case)
+    loans = case_loans(case)
     db.session.commit()  # the audit event for reading the case
     return render_template(
         "support/case_support.html",
         case=case,
         overview=overview,
         may_request=case.status in REQUESTING_CASE_STATUSES,
+        loans=loans,
+        loans_per_year=loans_per_year(loans),
+        today=local_date(),
     )
 
 

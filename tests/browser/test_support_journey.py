@@ -146,7 +146,9 @@ def test_fee_approved_and_paid_cup_rejected_and_the_club_sees_no_fund_or_reason(
         club_page.goto("/klubb")
         club_page.get_by_role("link", name=CHILD_FIRST_NAME).first.click()
         expect(club_page.locator("h1")).to_have_text(CHILD_FIRST_NAME)
-        expect(club_page.locator(".app-shared-facts")).to_contain_text("Ordnet av ordningen")
+        expect(club_page.locator("#support-note")).to_have_text(
+            "Kontingenten er betalt av ordningen."
+        )
         text = club_page.content()
         for hidden in (FUND_NAME, CUP_REASON, "1\xa0800", "650", "BILAG", CHILD_LAST_NAME):
             assert hidden not in text

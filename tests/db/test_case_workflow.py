@@ -41,10 +41,12 @@ def test_allowed_transition_is_recorded(db, current, wanted):
     db.session.commit()
     assert case.status == wanted
     last = case.status_changes[-1]
-    assert (last.from_status, last.to_status, last.changed_by_id) == (current, wanted, coordinator.id)
-    event = db.session.scalar(
-        select(AuditEvent).where(AuditEvent.action == "case_status_changed")
+    assert (last.from_status, last.to_status, last.changed_by_id) == (
+        current,
+        wanted,
+        coordinator.id,
     )
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case_status_changed"))
     assert event.details == {"from": current.value, "to": wanted.value}
 
 
@@ -74,8 +76,12 @@ def test_milestones_are_stamped_once_and_reopening_clears_closure(db):
     assert case.accepted_at == start
     assert case.first_activity_at == start + dt.timedelta(days=3)  # not the second "active"
     change_status(
-        case, "closed", by=coordinator, at=start + dt.timedelta(days=9),
-        close_reason=CloseReason.dropped_out, note="Sluttet",
+        case,
+        "closed",
+        by=coordinator,
+        at=start + dt.timedelta(days=9),
+        close_reason=CloseReason.dropped_out,
+        note="Sluttet",
     )
     assert (case.close_reason, case.close_note) == (CloseReason.dropped_out, "Sluttet")
     change_status(case, "in_progress", by=coordinator, at=start + dt.timedelta(days=10))

@@ -202,6 +202,7 @@ def test_every_sensitive_column_is_registered_for_rotation(db) -> None:
         "guardians.address",
         "consents.given_by_name",
         "consents.scan",
+        "cases.practical_needs",
     } <= registered
     assert any(isinstance(field, EncryptedBytes) for field in ENCRYPTED_FIELDS)
 

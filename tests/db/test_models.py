@@ -33,6 +33,7 @@ EXPECTED_ENCRYPTED = {
     ("guardians", "address"),
     ("cases", "interests_in_own_words"),
     ("cases", "close_note"),
+    ("cases", "practical_needs"),
     ("case_status_changes", "note"),
     ("visits", "notes"),
     ("visits", "child_words"),

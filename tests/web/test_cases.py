@@ -74,7 +74,9 @@ def test_reading_a_case_page_writes_an_audit_event(client, db):
     assert "Revisjon" in page.text
     assert "+4790000001" in page.text
     event = db.session.scalar(
-        select(AuditEvent).where(AuditEvent.action == "case_viewed", AuditEvent.object_id == str(case.id))
+        select(AuditEvent).where(
+            AuditEvent.action == "case_viewed", AuditEvent.object_id == str(case.id)
+        )
     )
     assert event is not None
     assert event.actor_id == coordinator.id

@@ -177,3 +177,38 @@ def test_the_mails_link_is_the_club_page(app):
 
     with app.test_request_context():
         assert url_for("club_portal.children") == PORTAL_PATH
+
+
+def test_the_club_sees_only_that_the_membership_fee_is_settled_by_the_scheme(app, db, client):
+    s, _consent = _shared_scene(app, db)
+    fund = factories.fund(s.org, name="Fritidsstipend Nordby")
+    factories.grant(
+        s.case,
+        requested_by=s.coordinator,
+        amount=180_000,
+        offer=s.activity,
+        status="paid",
+        fund_id=fund.id,
+        reason="Familien har dårlig råd",
+        payment_reference="BILAG-2026-17",
+    )
+    db.session.commit()
+    assert sign_in(client, s.contact.email).status_code == 302
+
+    page = client.get(f"/klubb/barn/{s.child.id}")
+
+    assert page.status_code == 200
+    assert page.text.count("Kontingenten er betalt av ordningen.") == 1
+    assert "Ordnet av ordningen" not in page.text
+    for hidden in ("Fritidsstipend", "dårlig råd", "1\xa0800", "800,00", "BILAG"):
+        assert hidden not in page.text, hidden
+
+
+def test_no_settled_sentence_without_a_granted_fee_to_the_club(app, db, client):
+    s, _consent = _shared_scene(app, db)
+    factories.grant(s.case, requested_by=s.coordinator, amount=180_000, offer=s.activity)
+    db.session.commit()
+    assert sign_in(client, s.contact.email).status_code == 302
+    page = client.get(f"/klubb/barn/{s.child.id}")
+    assert page.status_code == 200
+    assert "Kontingenten er betalt av ordningen." not in page.text

@@ -232,6 +232,22 @@ def test_invited_person_chooses_a_password_and_goes_on_to_the_second_factor(clie
     assert "invitation_accepted" in actions
 
 
+def test_accepting_in_a_signed_in_browser_signs_the_other_account_out(client, db):
+    admin = _signed_in(client, db, "admin")
+    _invite(client)
+
+    response = _accept(client, _link_in_mail(db))
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    admins_session = db.session.scalar(select(UserSession).where(UserSession.user_id == admin.id))
+    assert admins_session.ended_reason == "replaced"
+    newcomer = db.session.scalar(select(User).where(User.email == NEW_ADDRESS))
+    live = select(UserSession).where(UserSession.ended_at.is_(None))
+    assert [row.user_id for row in db.session.scalars(live)] == [newcomer.id]
+    assert client.get("/users/invite").headers["Location"].endswith("/account/second-factor")
+
+
 def test_weak_password_is_refused_with_advice_in_norwegian(client, app, db):
     _signed_in(client, db, "admin")
     _invite(client)

@@ -322,7 +322,7 @@ def test_a_club_sees_at_most_that_the_membership_fee_is_settled(app, db, world):
         assert club_visible_support(case.child, football.club) is None
         saved_grant(db, world, 80_000, status="paid", fund_id=world["fund"].id)
         shown = club_visible_support(case.child, football.club)
-        assert shown == "Kontingenten er betalt av ordningen"  # bokmål, the default
+        assert shown == "Kontingenten er betalt av ordningen."  # bokmål, the default
         assert club_visible_support(case.child, other_club_activity.club) is None
     for secret in ("Fritidsstipend", "Fiktiv grunn", "800", "650"):
         assert secret not in shown
