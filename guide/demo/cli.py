@@ -2,6 +2,7 @@
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from guide.demo.data import load_demo_data
 
@@ -14,11 +15,16 @@ def load_command() -> None:
     accounts = load_demo_data()
     if not accounts:
         click.echo(
-            "Demo data is already loaded; nothing changed. Passwords were shown when it was loaded."
+            _(
+                "Demo data is already loaded; nothing changed. "
+                "Passwords were shown when it was loaded."
+            )
         )
-        click.echo("To start over, delete instance/fritidsguide.sqlite3 and run `make run` again.")
+        click.echo(
+            _("To start over, delete instance/fritidsguide.sqlite3 and run `make run` again.")
+        )
         return
-    click.secho("Demo accounts (fictional data; passwords are shown only this once):", bold=True)
+    click.secho(_("Demo accounts (fictional data; passwords are shown only this once):"), bold=True)
     width = max(len(account.email) for account in accounts)
     for account in accounts:
         click.echo(f"  {account.role:<13} {account.email:<{width}}  {account.password}")
