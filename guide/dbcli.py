@@ -6,15 +6,21 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from guide import schema
-
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+
+
+def _schema():
+    """guide.schema, imported on use: Alembic costs every web worker ~10 MB it never needs."""
+    from guide import schema
+
+    return schema
 
 
 @db_cli.command("upgrade")
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Migrate the database up to REVISION (default: the newest)."""
+    schema = _schema()
     schema.upgrade(revision)
     click.echo(_("The database is at revision %(revision)s.", revision=schema.current()))
 
@@ -23,6 +29,7 @@ def upgrade(revision: str) -> None:
 @click.argument("revision")
 def downgrade(revision: str) -> None:
     """Migrate the database down to REVISION ("base" removes every table)."""
+    schema = _schema()
     schema.downgrade(revision)
     click.echo(_("The database is at revision %(revision)s.", revision=schema.current() or "base"))
 
@@ -30,6 +37,7 @@ def downgrade(revision: str) -> None:
 @db_cli.command("current")
 def current() -> None:
     """Show the revision the database is at, and whether it is the newest."""
+    schema = _schema()
     revision = schema.current()
     if revision is None:
         click.echo(_("The database has no schema yet. Run: flask db upgrade"))
@@ -48,6 +56,7 @@ def current() -> None:
 @db_cli.command("check")
 def check() -> None:
     """Exit non-zero when the models and the migrated database differ."""
+    schema = _schema()
     revision = schema.current()
     if revision != schema.head():
         raise click.ClickException(
@@ -75,5 +84,6 @@ def check() -> None:
 @click.argument("message")
 def revision(message: str) -> None:
     """Write a new migration from the model changes, to be read and edited by hand."""
+    schema = _schema()
     path = schema.new_revision(message)
     click.echo(_("Wrote %(path)s. Read it and edit it before committing it.", path=path))

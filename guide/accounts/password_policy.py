@@ -15,7 +15,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, ValidationError
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024
@@ -74,6 +73,9 @@ def password_problems(password: str, *, user_inputs: Iterable[str | None] = ()) 
         return [str(_l("Use at least %(count)d characters.", count=MIN_LENGTH))]
     if len(password) > MAX_LENGTH:
         return [str(_l("Use at most %(count)d characters.", count=MAX_LENGTH))]
+    # Imported here: its dictionaries cost every web worker ~12 MB, used only on password pages.
+    from zxcvbn import zxcvbn
+
     estimated = password[:ESTIMATE_LENGTH]
     result = zxcvbn(estimated, user_inputs=personal_words(user_inputs))
     if result["score"] >= MIN_SCORE and not _mostly_personal(result, len(estimated)):

@@ -15,6 +15,7 @@ import uuid
 from flask import current_app, session
 from flask_login import current_user, logout_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from guide.accounts.models import User, UserSession
 from guide.database import utcnow
@@ -85,8 +86,11 @@ def current_session_row() -> UserSession | None:
     token = session.get(SESSION_KEY)
     if not token or not isinstance(token, str):
         return None
+    # The user comes in the same query: every signed-in request needs both.
     return db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == _token_hash(token))
+        select(UserSession)
+        .where(UserSession.token_hash == _token_hash(token))
+        .options(joinedload(UserSession.user))
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
 
@@ -57,11 +58,25 @@ def as_date(value: str | dt.date | None) -> dt.date | None:
         return None
 
 
+def _labeller(table: dict[str, object]) -> Callable[[object], str]:
+    # One page shows the same few labels many times (a status per row); translate each once.
+    translated: dict[str, str] = {}
+
+    def label(value: object) -> str:
+        key = str(getattr(value, "value", value))
+        if key not in translated:
+            translated[key] = _label(table, value)
+        return translated[key]
+
+    return label
+
+
 def template_helpers() -> dict[str, object]:
+    # Made anew for each rendered page, so a page never sees another request's language.
     return {
-        "status_label": lambda value: _label(STATUS_LABELS, value),
-        "help_level_label": lambda value: _label(HELP_LEVEL_LABELS, value),
-        "visit_kind_label": lambda value: _label(VISIT_KIND_LABELS, value),
-        "close_reason_label": lambda value: _label(CLOSE_REASON_LABELS, value),
+        "status_label": _labeller(STATUS_LABELS),
+        "help_level_label": _labeller(HELP_LEVEL_LABELS),
+        "visit_kind_label": _labeller(VISIT_KIND_LABELS),
+        "close_reason_label": _labeller(CLOSE_REASON_LABELS),
         "as_date": as_date,
     }

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, has_app_context
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, load_only, selectinload
 
 from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
 from guide.cases.models import Case, CaseStatus, CaseStatusChange, Child, Visit
+from guide.crypto.fields import EncryptedText
 from guide.database import utcnow
 from guide.extensions import db
 from guide.guides.models import GuideProfile
@@ -98,6 +99,25 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID] | None:
         return None
 
 
+def _sealed(field: EncryptedText) -> InstrumentedAttribute:
+    """The stored column behind an encrypted attribute, for ``load_only``."""
+    return getattr(field.owner, field.storage_attribute)
+
+
+# Only what the list shows (and its cursor needs): 51 narrow rows load several times faster
+# than wide ones carrying every encrypted field and the guide's whole account.
+_LIST_ROW_OPTIONS = (
+    load_only(Case.reference, Case.status, Case.referred_at, Case.child_id, Case.assigned_guide_id),
+    joinedload(Case.child).load_only(
+        _sealed(Child.first_name), _sealed(Child.last_name), Child.area
+    ),
+    joinedload(Case.assigned_guide)
+    .load_only(GuideProfile.user_id)
+    .joinedload(GuideProfile.user)
+    .load_only(User.full_name),
+)
+
+
 def list_cases(
     *,
     viewer: User,
@@ -110,10 +130,7 @@ def list_cases(
     query: Select = (
         select(Case)
         .where(Case.organisation_id == viewer.organisation_id)
-        .options(
-            joinedload(Case.child),
-            joinedload(Case.assigned_guide).joinedload(GuideProfile.user),
-        )
+        .options(*_LIST_ROW_OPTIONS)
         .order_by(Case.referred_at.desc(), Case.id.desc())
         .limit(limit + 1)
     )
