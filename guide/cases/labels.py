@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 STATUS_LABELS = {
@@ -71,6 +72,15 @@ def _labeller(table: dict[str, object]) -> Callable[[object], str]:
     return label
 
 
+def follow_up_label(months_after: int, due: str) -> str:
+    """A line such as "1 month: due 05.03.2026"; no months for follow-ups raised at an end."""
+    if months_after <= 0:
+        return gettext("Follow-up: due %(date)s", date=due)
+    return ngettext(
+        "%(num)d month: due %(date)s", "%(num)d months: due %(date)s", months_after, date=due
+    )
+
+
 def template_helpers() -> dict[str, object]:
     # Made anew for each rendered page, so a page never sees another request's language.
     return {
@@ -79,4 +89,5 @@ def template_helpers() -> dict[str, object]:
         "visit_kind_label": _labeller(VISIT_KIND_LABELS),
         "close_reason_label": _labeller(CLOSE_REASON_LABELS),
         "as_date": as_date,
+        "follow_up_label": follow_up_label,
     }
