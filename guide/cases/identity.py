@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from sqlalchemy import exists, select
+from sqlalchemy.orm import InstrumentedAttribute
+
 from guide.crypto.fields import blind_index
 
 #: Letters and digits that cannot be confused when read aloud or typed (no 0/O, 1/I/L).
@@ -21,3 +24,13 @@ def child_identity_digest(first_name: str, last_name: str, birth_date: dt.date |
 def new_reference(prefix: str = "FG") -> str:
     """A random reference such as FG-7K3M9Q; it carries no personal data."""
     return prefix + "-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+def unused_reference(column: InstrumentedAttribute[str], prefix: str) -> str:
+    """A new reference that no row holds yet in ``column`` (references are unique)."""
+    from guide.extensions import db
+
+    while True:
+        reference = new_reference(prefix)
+        if not db.session.scalar(select(exists().where(column == reference))):
+            return reference

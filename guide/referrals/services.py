@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from guide.accounts.models import Role, User
 from guide.audit.services import record_event
+from guide.cases.identity import unused_reference
 from guide.cases.models import (
     Case,
     CaseStatus,
@@ -128,6 +129,9 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
         raise ValueError("a referral needs a guardian and documented consent")
     organisation_id = referrer.organisation_id
     now = utcnow()
+    # Chosen before any new row joins the session, so the look-ups cannot autoflush them.
+    case_reference = unused_reference(Case.reference, "FG")
+    referral_reference = unused_reference(Referral.reference, "HV")
     child = Child(
         organisation_id=organisation_id,
         first_name=details.first_name,
@@ -154,6 +158,7 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
     case = Case(
         organisation_id=organisation_id,
         child=child,
+        reference=case_reference,
         status=CaseStatus.referred,
         help_level=details.help_level,
         interests_in_own_words=details.interests_in_own_words or None,
@@ -170,6 +175,7 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
     )
     referral = Referral(
         organisation_id=organisation_id,
+        reference=referral_reference,
         child=child,
         case=case,
         referred_by=referrer,
