@@ -49,9 +49,9 @@ class Settings:
     smtp_password: str = ""
     #: Days before an equipment loan's due date that its guide is reminded (``flask loans remind``).
     loan_reminder_days: int = 3
-    password_time_cost: int = 3
-    password_memory_kib: int = 65536
-    password_parallelism: int = 4
+    password_time_cost: int = 2
+    password_memory_kib: int = 19456
+    password_parallelism: int = 1
     log_level: str = "INFO"
     #: Folder for the SQLite file and demo secrets; empty means instance/ in the project.
     instance_path: str = ""

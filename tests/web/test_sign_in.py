@@ -56,3 +56,26 @@ def test_sign_out_ends_access(client, db):
     response = client.post("/sign-out", data={"csrf_token": csrf_token(page.text)})
     assert response.status_code == 302
     assert client.get("/cases").status_code == 302
+
+
+def test_hash_made_with_other_settings_is_upgraded_at_sign_in(client, db):
+    from argon2 import PasswordHasher, Type, extract_parameters
+
+    from guide.accounts.models import User
+    from tests.factories import PASSWORD
+
+    account = factories.user(factories.organisation(), "coordinator")
+    old_hash = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1, type=Type.ID).hash(
+        PASSWORD
+    )
+    account.password_hash = old_hash
+    db.session.commit()
+    assert sign_in(client, account.email).status_code == 302
+    stored = db.session.get(User, account.id).password_hash
+    assert stored != old_hash
+    settings = client.application.extensions["fritidsguide.settings"]
+    parameters = extract_parameters(stored)
+    assert (parameters.time_cost, parameters.memory_cost) == (
+        settings.password_time_cost,
+        settings.password_memory_kib,
+    )
