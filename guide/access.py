@@ -1,11 +1,11 @@
-"""Who may open what: permission (or role) requirements on views, and refusals.
+"""Who may open what: permission requirements on views, and refusals.
 
 Every view declares its rule: ``@requires_permission(Permission.X)`` with a
-permission from guide.policy, ``@public`` for pages anyone may open, or (older
-code) ``@requires(*roles)``. Every object a view shows comes through a loader
-that applies the signed-in user's organisation and the object rule, so a
-forgotten check answers 404, never data. The matrix test reads the attributes
-set here (``required_permissions``, ``required_roles``) on every endpoint.
+permission from guide.policy, or ``@public`` for pages anyone may open. Every
+object a view shows comes through a loader that applies the signed-in user's
+organisation and the object rule, so a forgotten check answers 404, never
+data. The matrix test reads the attributes set here (``required_permissions``,
+``required_roles``) on every endpoint.
 """
 
 from __future__ import annotations
@@ -59,26 +59,6 @@ def requires_permission(*permissions: Permission) -> Callable[[F], F]:
 def refusal_status(view_args: Mapping[str, Any]) -> int:
     """404 when the address names an object, so a refusal never confirms that it exists."""
     return 404 if any(isinstance(value, uuid.UUID) for value in view_args.values()) else 403
-
-
-def requires(*roles: str) -> Callable[[F], F]:
-    """Signed-in users with one of ``roles`` only; prefer ``requires_permission`` in new views."""
-
-    def decorate(view: F) -> F:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from guide.extensions import login_manager
-
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                deny("page_forbidden", status=refusal_status(kwargs))
-            return view(*args, **kwargs)
-
-        wrapper.required_roles = frozenset(str(role) for role in roles)  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
 
 
 def public(view: F) -> F:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 from guide.accounts.account_tokens import (
-    TOKEN_BYTES,
     LinkNotValid,
     issue_token,
     revoke_open_tokens,
@@ -15,6 +13,7 @@ from guide.accounts.account_tokens import (
 from guide.accounts.models import AccountToken, TokenPurpose, User
 from guide.accounts.services import change_password, find_user_by_email
 from guide.audit.services import record_event
+from guide.crypto.tokens import new_token
 from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_email, render_email
 
@@ -31,7 +30,7 @@ def request_password_reset(*, email: str, locale: str) -> None:
     """
     user = find_user_by_email(email)
     if user is None or not user.is_active:
-        decoy_link = absolute_url(RESET_PATH.format(token=secrets.token_urlsafe(TOKEN_BYTES)))
+        decoy_link = absolute_url(RESET_PATH.format(token=new_token()))
         render_email("password_reset", locale=locale, context=_context(decoy_link))
         record_event("password_reset_requested", details={"account": "unknown_or_inactive"})
         return

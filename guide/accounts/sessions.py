@@ -8,8 +8,6 @@ after sign-in, whichever comes first. Only the token's SHA-256 is stored.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 import uuid
 
 from flask import current_app, session
@@ -18,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from guide.accounts.models import User, UserSession
+from guide.crypto.tokens import new_token, token_digest
 from guide.database import utcnow
 from guide.extensions import db
 
@@ -30,15 +29,11 @@ PENDING_LIFETIME = 5 * 60
 TOUCH_INTERVAL = dt.timedelta(seconds=60)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start_session(user: User) -> str:
     """A new session for ``user``; the Flask session is cleared so its id changes."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     end_current_session("replaced")
-    db.session.add(UserSession(user=user, token_hash=_token_hash(token), last_seen_at=utcnow()))
+    db.session.add(UserSession(user=user, token_hash=token_digest(token), last_seen_at=utcnow()))
     session[SESSION_KEY] = token
     return token
 
@@ -89,7 +84,7 @@ def current_session_row() -> UserSession | None:
     # The user comes in the same query: every signed-in request needs both.
     return db.session.scalar(
         select(UserSession)
-        .where(UserSession.token_hash == _token_hash(token))
+        .where(UserSession.token_hash == token_digest(token))
         .options(joinedload(UserSession.user))
     )
 

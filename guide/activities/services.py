@@ -96,10 +96,11 @@ def _slug(name: str) -> str:
 
 def add_category(*, organisation_id: uuid.UUID, name: str, by: Any) -> ActivityCategory:
     """Add an organisation's own category; raises CategoryExists for a name already in use."""
-    taken_names = {label.casefold() for _key, label in category_choices(organisation_id)}
+    choices = category_choices(organisation_id)
+    taken_names = {label.casefold() for _key, label in choices}
     if name.casefold() in taken_names or name.casefold() in category_lookup():
         raise CategoryExists(name)
-    taken_keys = {key for key, _label in category_choices(organisation_id)}
+    taken_keys = {key for key, _label in choices}
     base = key = _slug(name)
     number = 2
     while key in taken_keys:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -33,17 +33,16 @@ from guide.policy import Permission
 
 bp = Blueprint("admin", __name__)
 
-#: The invitation form, served by guide.accounts.invitation_views when it is registered.
-INVITE_ENDPOINT = "invitations.invite"
-
 
 @bp.get("/users")
 @requires_permission(Permission.user_manage)
 def user_list():
     users = list_managed_users(viewer=current_user)
-    invite_url = url_for(INVITE_ENDPOINT) if INVITE_ENDPOINT in current_app.view_functions else None
     return render_template(
-        "admin/users.html", users=users, role_labels=ROLE_LABELS, invite_url=invite_url
+        "admin/users.html",
+        users=users,
+        role_labels=ROLE_LABELS,
+        invite_url=url_for("invitations.invite"),
     )
 
 

@@ -21,13 +21,13 @@ from sqlalchemy.orm import contains_eager
 from guide.accounts.models import Role, User
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus, CaseStatusChange
+from guide.cases.services import GUIDE_OPEN_STATUSES
 from guide.cases.workflow import can_change, change_status
 from guide.database import utcnow
 from guide.extensions import db
 from guide.guides.models import GuideProfile
 from guide.guides.services import (
     BLOCKER_LABELS,
-    OPEN_CASE_STATUSES,
     assignment_blockers,
     language_name,
     open_case_counts,
@@ -37,7 +37,7 @@ from guide.outbox.services import absolute_url, queue_email
 #: Every guide works in Norwegian, so only other shared languages count as a match.
 NORWEGIAN = frozenset({"nb", "nn", "no"})
 #: Statuses in which the guide can be changed without changing the status.
-REASSIGNABLE_STATUSES = OPEN_CASE_STATUSES
+REASSIGNABLE_STATUSES = GUIDE_OPEN_STATUSES
 
 # Points per match; language first, because a family that cannot talk to its guide
 # gets little out of the rest.

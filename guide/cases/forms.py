@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 import uuid
 from typing import Any
 
@@ -25,8 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from guide.cases.labels import CLOSE_REASON_LABELS, STATUS_LABELS, VISIT_KIND_LABELS
 from guide.cases.models import CaseStatus, CloseReason, VisitKind
 from guide.cases.services import CaseFilters
-from guide.validation.fields import PersonName
-from guide.validation.names import BIDI_CONTROLS
+from guide.validation.fields import FreeText, PersonName
 
 NOTE_MAX = 5000
 CHILD_WORDS_MAX = 2000
@@ -36,27 +34,6 @@ PRACTICAL_NEEDS_MAX = 1000
 MAX_VISIT_MINUTES = 600
 #: "Waiting more than N days" choices in the case list filter.
 WAITING_DAY_CHOICES = (7, 14, 30, 60)
-#: Line breaks and tabs are fine in free text; other control characters are not.
-ALLOWED_CONTROLS = frozenset("\n\r\t")
-
-
-class FreeText:
-    """Free text in any script, emoji welcome; refuses control and text-direction override
-    characters, which can hide or reorder what a reader sees."""
-
-    def __call__(self, form: FlaskForm, field: Any) -> None:
-        text = field.data or ""
-        if any(_is_hidden_control(character) for character in text):
-            raise ValidationError(
-                _l("The text contains invisible control characters. Type it instead of pasting it.")
-            )
-        field.data = unicodedata.normalize("NFC", text).strip()
-
-
-def _is_hidden_control(character: str) -> bool:
-    if character in ALLOWED_CONTROLS:
-        return False
-    return character in BIDI_CONTROLS or unicodedata.category(character) in {"Cc", "Cs"}
 
 
 def _too_long(maximum: int) -> Length:

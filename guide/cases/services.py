@@ -29,7 +29,7 @@ from guide.referrals.models import Referral
 PAGE_SIZE = 50
 #: Statuses in which a case is still waiting for a guide.
 WAITING_STATUSES = (CaseStatus.referred, CaseStatus.accepted)
-#: Statuses a guide works on; "My children" lists these.
+#: Statuses in which a guide works with the family: "My children", visits, a guide's places.
 GUIDE_OPEN_STATUSES = (
     CaseStatus.guide_assigned,
     CaseStatus.in_progress,

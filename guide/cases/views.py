@@ -6,10 +6,10 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from guide.access import requires_permission
-from guide.cases.closing import can_close, close_case, reopen_case
+from guide.cases.closing import can_close, can_reopen, close_case, reopen_case
+from guide.cases.conflicts import commit_or_report_conflict, conflict_message
 from guide.cases.followups import complete_follow_up, load_open_follow_up
 from guide.cases.forms import (
     CaseFilterForm,
@@ -21,7 +21,7 @@ from guide.cases.forms import (
     VisitForm,
 )
 from guide.cases.labels import template_helpers
-from guide.cases.models import Case, CaseStatus
+from guide.cases.models import Case
 from guide.cases.practical_needs import update_practical_needs
 from guide.cases.services import (
     area_choices,
@@ -137,7 +137,7 @@ def close(case_id: uuid.UUID):
     form = CloseCaseForm(version=case.version)
     if form.validate_on_submit():
         if form.version.data != str(case.version):
-            return _refuse(case, _conflict_message())
+            return _refuse(case, conflict_message())
         close_case(case, by=current_user, reason=form.reason.data, note=form.note.data)
         return _commit_and_return(case, _("The case is closed."))
     db.session.commit()
@@ -149,10 +149,10 @@ def close(case_id: uuid.UUID):
 def reopen(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     form = ReopenCaseForm()
-    if case.status != CaseStatus.closed or not form.validate_on_submit():
+    if not can_reopen(case) or not form.validate_on_submit():
         return _refuse(case, _("Only a closed case can be reopened."))
     if form.version.data != str(case.version):
-        return _refuse(case, _conflict_message())
+        return _refuse(case, conflict_message())
     reopen_case(case, by=current_user)
     return _commit_and_return(case, _("The case is reopened."))
 
@@ -165,7 +165,7 @@ def practical_needs(case_id: uuid.UUID):
     form = PracticalNeedsForm(version=case.version, practical_needs=case.practical_needs)
     if form.validate_on_submit():
         if form.version.data != str(case.version):
-            return _refuse(case, _conflict_message())
+            return _refuse(case, conflict_message())
         update_practical_needs(case, by=current_user, text=form.practical_needs.data)
         return _commit_and_return(case, _("The note for the club is saved."))
     db.session.commit()
@@ -180,10 +180,6 @@ def my_cases_view():
     return render_template("cases/my_cases.html", rows=rows)
 
 
-def _conflict_message() -> str:
-    return _("Someone else changed this case just now. Look at it again and retry if needed.")
-
-
 def _refuse(case: Case, message: str):
     db.session.commit()  # keep the audit event for opening the case
     flash(message, "warning")
@@ -191,13 +187,6 @@ def _refuse(case: Case, message: str):
 
 
 def _commit_and_return(case: Case, message: str):
-    """Commit once; a concurrent change to the same case is reported, never overwritten."""
-    case_id = case.id
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(_conflict_message(), "warning")
-    else:
-        flash(message, "success")
+    case_id = case.id  # read before the commit expires the case
+    commit_or_report_conflict(message)
     return redirect(url_for("cases.case_detail", case_id=case_id))

@@ -8,17 +8,13 @@ from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.followups import complete_follow_up, next_open_follow_up
 from guide.cases.models import Case, CaseStatus, Visit, VisitKind
+from guide.cases.services import GUIDE_OPEN_STATUSES
 from guide.cases.workflow import change_status
 from guide.extensions import db
 
-#: Statuses in which a guide works with the family, so visits can be logged.
-VISIT_STATUSES = frozenset(
-    {CaseStatus.guide_assigned, CaseStatus.in_progress, CaseStatus.active, CaseStatus.paused}
-)
-
 
 def can_log_visit(case: Case) -> bool:
-    return case.assigned_guide_id is not None and CaseStatus(case.status) in VISIT_STATUSES
+    return case.assigned_guide_id is not None and CaseStatus(case.status) in GUIDE_OPEN_STATUSES
 
 
 def log_visit(

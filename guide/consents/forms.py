@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from consent import NEVER_TO_CLUBS, Category, Recipient, categories_offered_to
-from guide.cases.forms import FreeText, LocalDateField
+from guide.cases.forms import LocalDateField
 from guide.consents.labels import CHANNEL_LABELS, LANGUAGE_NAMES, METHOD_LABELS, category_name
 from guide.consents.texts import (
     CONSENT_LANGUAGES,
@@ -31,6 +31,7 @@ from guide.consents.texts import (
 )
 from guide.consents.uploads import CheckedScan, ScanRefused, check_scan
 from guide.referrals.forms import CheckboxGroupField
+from guide.validation.fields import FreeText
 
 CHILD_VIEW_MAX = 2000
 NAME_MAX = 200

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
-import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,8 +17,7 @@ from dataclasses import dataclass
 import segno
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select
 
 from consent import Category, Recipient, categories_offered_to
 from guide.accounts.models import User
@@ -31,14 +28,12 @@ from guide.consents.models import Consent, ConsentBasis, ConsentLink, ConsentMet
 from guide.consents.records import consents_of_child, to_record
 from guide.consents.services import WithdrawalChannel, record_consent, withdraw_consent
 from guide.consents.texts import CONSENT_LANGUAGES, CURRENT_TEXT_VERSION
+from guide.crypto.tokens import find_usable, mark_used, new_token, token_digest
 from guide.database import utcnow
 from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_email
 
 VALID_FOR = dt.timedelta(days=14)
-#: 32 random bytes, URL-safe: 43 characters, short enough to read out or text.
-TOKEN_BYTES = 32
-MAX_TOKEN_LENGTH = 100
 #: Flask-Limiter limit on the guardian's link pages, per client address.
 CONSENT_LINK_LIMIT = "20 per minute"
 #: What the scheme and a club use the data for (keys of guide.consents.texts.PURPOSE_LABELS).
@@ -55,10 +50,6 @@ class LinkRefused(ValueError):
     """The link cannot be created as asked; ``str()`` is for the user."""
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_link(
     *, child: Child, guardian: Guardian, purpose: LinkPurpose | str, by: User
 ) -> tuple[ConsentLink, str]:
@@ -69,7 +60,7 @@ def create_link(
     if not guardian.has_parental_responsibility:
         raise LinkRefused(_("Only a guardian with parental responsibility can consent."))
     language = guardian.preferred_language
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     link = ConsentLink(
         organisation_id=child.organisation_id,
         child_id=child.id,
@@ -119,27 +110,12 @@ def send_link(link: ConsentLink, token: str, *, guardian: Guardian, by: User) ->
 
 def find_usable_link(token: str) -> ConsentLink | None:
     """The unused, unexpired link for ``token``, or None (unknown, used and expired alike)."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    link = db.session.scalar(
-        select(ConsentLink).where(ConsentLink.token_hash == token_digest(token))
-    )
-    if link is None or link.used_at is not None or link.expires_at <= utcnow():
-        return None
-    return link
+    return find_usable(ConsentLink, token)
 
 
 def use_link(link: ConsentLink) -> bool:
     """Mark the link used; False if another request used it first (single use under races)."""
-    now = utcnow()
-    result = db.session.execute(
-        update(ConsentLink)
-        .where(ConsentLink.id == link.id, ConsentLink.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    set_committed_value(link, "used_at", now)
-    return result.rowcount == 1
+    return mark_used(link)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from guide.consents.texts import (
     purpose_label,
 )
 from guide.i18n import text_direction
+from guide.pdf import render_pdf
 
 
 def consent_form_html(
@@ -55,15 +56,4 @@ def consent_form_html(
 
 def consent_form_pdf(**form: object) -> bytes:
     """The consent form as PDF bytes; takes the arguments of ``consent_form_html``."""
-    html = consent_form_html(**form)
-    # Imported here: WeasyPrint loads Pango and its stylesheets, which only this page needs.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetching(URLFetcher):
-        """The form is self-contained: it loads no images, fonts or styles from anywhere."""
-
-        def fetch(self, url, headers=None):
-            raise ValueError("the consent form loads no external resources")
-
-    return HTML(string=html, url_fetcher=NoFetching()).write_pdf(pdf_tags=True)
+    return render_pdf(consent_form_html(**form))

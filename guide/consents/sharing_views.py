@@ -7,11 +7,9 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from guide.access import requires_permission
-from guide.activities.models import Club
 from guide.cases.models import Case
 from guide.cases.services import load_case
 from guide.consents.labels import template_helpers
@@ -24,6 +22,7 @@ from guide.consents.links import (
     qr_code_svg,
     send_link,
 )
+from guide.consents.services import organisation_clubs
 from guide.consents.sharing import ShareRefused, share_with_club
 from guide.consents.sharing_forms import DELIVERY_EMAIL, CreateLinkForm, ShareForm
 from guide.extensions import db
@@ -73,14 +72,7 @@ def consent_link(case_id: uuid.UUID):
 @requires_permission(Permission.club_share)
 def share(case_id: uuid.UUID):
     case = _case_with_child(case_id)
-    clubs = {
-        str(club.id): club
-        for club in db.session.scalars(
-            select(Club)
-            .where(Club.organisation_id == case.organisation_id, Club.is_active.is_(True))
-            .order_by(Club.name)
-        )
-    }
+    clubs = {str(club.id): club for club in organisation_clubs(case.organisation_id)}
     form = ShareForm()
     form.club.choices = [SelectChoice(key, club.name) for key, club in clubs.items()]
     refusals: list[str] = []

@@ -1,6 +1,6 @@
 """The coordinator's dashboard page."""
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from guide.access import requires_permission
@@ -12,7 +12,6 @@ from guide.support.loans import dashboard_overdue_loans
 bp = Blueprint("dashboard", __name__)
 
 #: The intake queue belongs to the referrals feature; link to it once it is registered.
-INTAKE_ENDPOINT = "referrals.intake"
 
 
 @bp.route("/dashboard")
@@ -21,7 +20,4 @@ def dashboard():
     board = dashboard_for(viewer=current_user)
     overdue_loans = dashboard_overdue_loans(viewer=current_user)
     db.session.commit()
-    intake_url = url_for(INTAKE_ENDPOINT) if INTAKE_ENDPOINT in current_app.view_functions else None
-    return render_template(
-        "dashboard/dashboard.html", board=board, intake_url=intake_url, overdue_loans=overdue_loans
-    )
+    return render_template("dashboard/dashboard.html", board=board, overdue_loans=overdue_loans)

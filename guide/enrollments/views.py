@@ -7,10 +7,10 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from guide.access import requires_permission
 from guide.activities.search import age_on, interests_of, suggest_activities
+from guide.cases.conflicts import commit_or_report_conflict
 from guide.cases.models import Case
 from guide.cases.services import load_case, local_date
 from guide.catalogue.views import search_form
@@ -171,13 +171,6 @@ def _refuse(case: Case, message: str):
 
 
 def _commit_and_return(case: Case, message: str):
-    """Commit once; a concurrent change to the same case is reported, never overwritten."""
-    case_id = case.id
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("Someone else changed this case just now. Look at it again and retry if needed."))
-    else:
-        flash(message, "success")
+    case_id = case.id  # read before the commit expires the case
+    commit_or_report_conflict(message)
     return _back(case_id)

@@ -26,7 +26,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from guide.cases.services import local_date
 from guide.guides.services import language_name
-from guide.validation.names import BIDI_CONTROLS
+from guide.validation.fields import FreeText
 
 #: Languages offered as checkboxes: Norwegian first, then those most spoken by families here.
 LANGUAGE_CODES = (
@@ -139,15 +139,8 @@ class LanguageChoice(SelectMultipleField):
             raise ValidationError(_l("Choose languages from the list."))
 
 
-def no_control_characters(_form: Form, field: Field) -> None:
-    """Refuse invisible control and text-direction override characters (line breaks are fine)."""
-    text = field.data or ""
-    if any(
-        (unicodedata.category(c) == "Cc" and c not in "\r\n\t") or c in BIDI_CONTROLS for c in text
-    ):
-        raise ValidationError(
-            _l("The text contains invisible control characters. Type it again instead.")
-        )
+#: Refuses hidden control characters but leaves the text as typed (the services tidy it).
+no_control_characters = FreeText(tidy=False)
 
 
 class GuideProfileForm(FlaskForm):

@@ -17,17 +17,14 @@ from sqlalchemy.orm import joinedload
 
 from guide.accounts.models import Role, User
 from guide.audit.services import record_event
-from guide.cases.models import Case, CaseStatus
+from guide.cases.models import Case
+from guide.cases.services import GUIDE_OPEN_STATUSES
 from guide.database import utcnow
 from guide.dates import add_months
 from guide.extensions import db
 from guide.guides.models import GuideProfile
 from guide.organisations.models import Organisation
 
-#: Statuses in which a case takes one of its guide's places.
-OPEN_CASE_STATUSES = frozenset(
-    {CaseStatus.guide_assigned, CaseStatus.in_progress, CaseStatus.active, CaseStatus.paused}
-)
 #: How long before a police certificate runs out the roster starts to warn.
 CERTIFICATE_REMINDER_MONTHS = 2
 
@@ -138,7 +135,7 @@ def open_case_counts(
         .where(
             Case.organisation_id == organisation_id,
             Case.assigned_guide_id.is_not(None),
-            Case.status.in_(sorted(OPEN_CASE_STATUSES)),
+            Case.status.in_(GUIDE_OPEN_STATUSES),  # each takes one of its guide's places
         )
         .group_by(Case.assigned_guide_id)
     )

@@ -31,13 +31,17 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from guide.cases.forms import FreeText
 from guide.cases.labels import HELP_LEVEL_LABELS
 from guide.cases.models import Barrier, GuardianRelation, HelpLevel
 from guide.cases.services import local_date
 from guide.referrals.models import ConsentToReferMethod
 from guide.referrals.services import GuardianDetails, ReferralDetails
-from guide.validation.fields import NationalIdValidator, PersonName, PhoneValidator
+from guide.validation.fields import (
+    FreeText,
+    NationalIdValidator,
+    PersonName,
+    PhoneValidator,
+)
 from guide.validation.national_id import parse_national_id
 
 #: Older than this, a typed birth date is almost certainly a typing error (wrong year).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, render_template
 
 from guide.exports import csv_response
+from guide.pdf import render_pdf
 from guide.reports.formatting import csv_cell
 from guide.reports.tables import Measure, Table
 
@@ -28,15 +29,4 @@ def table_csv_response(table: Table, *, filename: str) -> Response:
 
 def annual_report_pdf(**context: object) -> bytes:
     """The annual report (templates/reports/annual_report_pdf.html) laid out as a tagged PDF."""
-    html = render_template("reports/annual_report_pdf.html", **context)
-    # Imported here: WeasyPrint loads Pango and its stylesheets, which only this file needs.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetching(URLFetcher):
-        """The report is self-contained: it loads nothing from anywhere."""
-
-        def fetch(self, url, headers=None):
-            raise ValueError("the annual report loads no external resources")
-
-    return HTML(string=html, url_fetcher=NoFetching()).write_pdf(pdf_tags=True)
+    return render_pdf(render_template("reports/annual_report_pdf.html", **context))

@@ -22,7 +22,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from guide.activities.models import Activity
-from guide.cases.forms import FreeText
 from guide.support.models import Fund, PayeeKind, SupportKind
 from guide.support.services import (
     FUND_SOURCE_LABELS,
@@ -31,7 +30,7 @@ from guide.support.services import (
     FundDetails,
     GrantDetails,
 )
-from guide.validation.fields import KronerField
+from guide.validation.fields import FreeText, KronerField
 
 REASON_MAX = 1000
 PAYEE_NAME_MAX = 200

@@ -17,9 +17,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from guide.cases.forms import FreeText, LocalDateField
+from guide.cases.forms import LocalDateField
 from guide.support.loans import CONDITIONS, ItemFilters
 from guide.support.models import EquipmentItem, LoanSource
+from guide.validation.fields import FreeText
 
 ITEM_TYPE_MAX = 100
 ITEM_NAME_MAX = 200

@@ -26,6 +26,7 @@ from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus, Child
 from guide.database import utcnow
 from guide.extensions import db
+from guide.policy import Permission, allowed
 from guide.support.models import Fund, GrantStatus, PayeeKind, SupportGrant, SupportKind
 
 KIND_LABELS = {
@@ -57,8 +58,6 @@ FUND_SOURCE_LABELS = {
 
 #: Grants that draw on their fund: committed (approved, unpaid) and spent (paid).
 DRAWING_STATUSES = (GrantStatus.approved, GrantStatus.paid)
-#: Statuses in which a grant may still change; rejected and paid grants are final.
-EDITABLE_STATUSES = frozenset({GrantStatus.requested, GrantStatus.approved})
 #: Case statuses in which support can be requested.
 REQUESTING_CASE_STATUSES = frozenset(
     {
@@ -348,7 +347,7 @@ def update_grant(
 ) -> None:
     """Correct a grant that is not final; an approved grant must still fit its fund."""
     _check_version(grant, expected_version)
-    if grant.status not in EDITABLE_STATUSES:
+    if not may_edit(grant, may_approve=allowed(by, Permission.support_approve)):
         raise SupportRuleError(_("A rejected or paid grant cannot be changed."))
     values = _checked_values(grant.case, details, current_fund_id=grant.fund_id)
     old_amount = grant.amount

@@ -6,6 +6,7 @@ and replace ``field.data`` with the normalised value when it is valid.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from guide.validation.names import DEFAULT_MAX_LENGTH, clean_person_name
 from guide.validation.national_id import parse_national_id
 from guide.validation.orgnr import normalise_org_number
 from guide.validation.phone import normalise_phone
+from guide.validation.text import has_hidden_control
 
 FALLBACK_LOCALE = "nb"
 
@@ -134,6 +136,26 @@ class PersonName(_NormalisingValidator):
                 max=self.max_length,
             )
         return super().message_for(reason)
+
+
+class FreeText:
+    """Free text in any script, emoji welcome; refuses control and text-direction override
+    characters, which can hide or reorder what a reader sees.
+
+    ``field.data`` becomes NFC-normalised and trimmed unless ``tidy=False``.
+    """
+
+    def __init__(self, *, tidy: bool = True) -> None:
+        self.tidy = tidy
+
+    def __call__(self, form: Form, field: Field) -> None:
+        text = field.data or ""
+        if has_hidden_control(text):
+            raise ValidationError(
+                _l("The text contains invisible control characters. Type it instead of pasting it.")
+            )
+        if self.tidy:
+            field.data = unicodedata.normalize("NFC", text).strip()
 
 
 class KronerField(StringField):

@@ -5,12 +5,9 @@ from __future__ import annotations
 import unicodedata
 
 from guide.validation.errors import InvalidInput
+from guide.validation.text import has_hidden_control
 
 DEFAULT_MAX_LENGTH = 100
-#: Characters that would let a name rearrange the text around it (the "Trojan Source" trick).
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-#: Control characters and lone surrogates (which cannot even be stored as UTF-8).
-REFUSED_CATEGORIES = frozenset({"Cc", "Cs"})
 
 
 class InvalidName(InvalidInput):
@@ -27,10 +24,7 @@ def clean_person_name(text: str, max_length: int = DEFAULT_MAX_LENGTH) -> str:
         raise InvalidName("empty")
     if len(name) > max_length:
         raise InvalidName("too_long")
-    if any(_is_refused(character) for character in name):
+    # Splitting on whitespace above already removed line breaks and tabs.
+    if has_hidden_control(name):
         raise InvalidName("control_character")
     return name
-
-
-def _is_refused(character: str) -> bool:
-    return character in BIDI_CONTROLS or unicodedata.category(character) in REFUSED_CATEGORIES

@@ -4,6 +4,24 @@ from __future__ import annotations
 
 import unicodedata
 
+#: Characters that would let text rearrange what is around it (the "Trojan Source" trick).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Control characters and lone surrogates (which cannot even be stored as UTF-8).
+REFUSED_CATEGORIES = frozenset({"Cc", "Cs"})
+#: Line breaks and tabs are fine in free text.
+ALLOWED_CONTROLS = frozenset("\n\r\t")
+
+
+def has_hidden_control(text: str) -> bool:
+    """True when ``text`` holds a control, surrogate or text-direction override character."""
+    return any(_is_hidden_control(character) for character in text)
+
+
+def _is_hidden_control(character: str) -> bool:
+    if character in ALLOWED_CONTROLS:
+        return False
+    return character in BIDI_CONTROLS or unicodedata.category(character) in REFUSED_CATEGORIES
+
 
 def ascii_digits(text: str) -> str:
     """Replace every Unicode decimal digit (Arabic-Indic, full-width, …) by its ASCII digit."""

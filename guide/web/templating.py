@@ -14,12 +14,7 @@ from guide.web.redirects import current_path
 def frame_context() -> dict[str, Any]:
     """Values the base layout needs on every page."""
     settings = current_app.extensions["fritidsguide.settings"]
-    return {"demo_mode": settings.demo_mode, "has_endpoint": has_endpoint}
-
-
-def has_endpoint(name: str) -> bool:
-    """True when a feature has registered ``name``; lets the frame link to later features."""
-    return name in current_app.view_functions
+    return {"demo_mode": settings.demo_mode}
 
 
 def is_choice_group(field: Field) -> bool:

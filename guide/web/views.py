@@ -34,7 +34,7 @@ for _name, _function in TEMPLATE_TESTS.items():
 
 log = logging.getLogger(__name__)
 
-#: Where each role lands after sign-in; used only once the feature has registered it.
+#: Where each role lands after sign-in.
 ROLE_HOME_ENDPOINTS = {
     "coordinator": "cases.case_list",
     "guide": "cases.my_cases",
@@ -56,8 +56,7 @@ def index():
 def _role_home_endpoint() -> str | None:
     if not current_user.is_authenticated:
         return None
-    endpoint = ROLE_HOME_ENDPOINTS.get(str(getattr(current_user, "role", "")))
-    return endpoint if endpoint in current_app.view_functions else None
+    return ROLE_HOME_ENDPOINTS.get(str(getattr(current_user, "role", "")))
 
 
 @bp.post("/language")
