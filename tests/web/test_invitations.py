@@ -42,7 +42,9 @@ def _invite(client, email: str = NEW_ADDRESS, role: str = "coordinator", club: s
 def _link_in_mail(db, address: str = NEW_ADDRESS) -> str:
     db.session.expire_all()
     bodies = [
-        m.body_text for m in db.session.scalars(select(OutboxMessage)) if m.recipient == address
+        m.body_text
+        for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at))
+        if m.recipient == address
     ]
     assert bodies, f"no mail to {address} in the outbox"
     match = LINK.search(bodies[-1])

@@ -35,7 +35,8 @@ def _ask_for_link(client, email: str):
 
 def _reset_link(db, address: str) -> str:
     db.session.expire_all()
-    mails = [m for m in db.session.scalars(select(OutboxMessage)) if m.recipient == address]
+    ordered = select(OutboxMessage).order_by(OutboxMessage.created_at)
+    mails = [m for m in db.session.scalars(ordered) if m.recipient == address]
     assert mails, f"no mail to {address}"
     match = LINK.search(mails[-1].body_text)
     assert match, "no reset link in the mail"
