@@ -11,6 +11,7 @@ Exits non-zero on any error, 5xx or unexpected status; quick mode asserts no tim
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -47,6 +48,8 @@ class Mode:
     warmup_seconds: int
     profile: bool
     micro: bool
+    #: Workload names to run; empty runs them all.
+    workloads: tuple[str, ...] = ()
 
 
 FULL = Mode("full", (1_000, 100_000), ("sqlite", "postgresql"), 3, 8, 2, True, True)
@@ -337,6 +340,8 @@ def bench_database(
     try:
         workloads = prepare_workloads(app, accounts, targets)
         for workload in workloads:
+            if mode.workloads and workload.name not in mode.workloads:
+                continue
             result = measure(wrk, hello, app, workload, mode)
             print(
                 f"   {workload.name:<10} {result['rps']:>8.1f} req/s  ratio {result['ratio']:.3f}"
@@ -409,8 +414,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sizes", help="comma-separated case counts (overrides the mode)")
     parser.add_argument("--databases", help="sqlite,postgresql (overrides the mode)")
+    parser.add_argument("--workloads", help="comma-separated workload names (default: all)")
     args = parser.parse_args()
     mode = QUICK if args.quick else FULL
+    if args.workloads:
+        mode = dataclasses.replace(mode, workloads=tuple(args.workloads.split(",")))
     sizes = tuple(int(size) for size in args.sizes.split(",")) if args.sizes else mode.sizes
     kinds = tuple(args.databases.split(",")) if args.databases else mode.databases
 
@@ -443,7 +451,8 @@ def main() -> int:
         "total_seconds": round(time.monotonic() - started),
     }
     targets = Targets(runs)
-    folder = ROOT / "bench" if mode is FULL and not (args.sizes or args.databases) else WORK
+    whole_run = mode is FULL and not (args.sizes or args.databases)
+    folder = ROOT / "bench" if whole_run else WORK
     prefix = "results" if folder == ROOT / "bench" else f"{mode.name}-results"
     write_reports(folder, prefix, meta=meta, runs=runs, micro=micro, targets=targets)
     print(f"\nResults: {folder / (prefix + '.md')}")

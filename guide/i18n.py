@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -93,6 +94,7 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, _native_name(code)) for code in _settings().locales]
 
 
+@lru_cache(maxsize=64)
 def _native_name(code: str) -> str:
     name = NATIVE_NAMES.get(code) or Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
@@ -100,23 +102,43 @@ def _native_name(code: str) -> str:
 
 def format_money(ore: int, *, locale: LocaleArg = None) -> str:
     """Whole øre as kroner in the request's locale (templates); see ``format_ore``."""
-    return format_ore(ore, _as_locale(locale))
+    if isinstance(ore, bool) or not isinstance(ore, int):
+        return format_ore(ore)  # refuses it with format_ore's own message
+    return _money_text(ore, str(_as_locale(locale)))
+
+
+# Babel's formatting costs tens of microseconds a call and a page makes dozens of calls with
+# few distinct values: the texts are kept per (value, locale). Dates and amounts are
+# immutable and locales few, so the caches stay small and never go stale.
+@lru_cache(maxsize=8192)
+def _money_text(ore: int, locale_tag: str) -> str:
+    return format_ore(ore, Locale.parse(locale_tag))
+
+
+@lru_cache(maxsize=8192)
+def _date_text(value: dt.date, width: str, locale_tag: str) -> str:
+    return babel_format_date(value, width, locale=_date_locale(locale_tag))
 
 
 def format_date(value: dt.date, *, locale: LocaleArg = None) -> str:
     """Short numeric date: nb ``05.03.2026``."""
-    return babel_format_date(value, "short", locale=_date_locale(locale))
+    return _date_text(_as_date(value), "short", str(_as_locale(locale)))
 
 
 def format_date_long(value: dt.date, *, locale: LocaleArg = None) -> str:
     """Date with the month's name: nb ``5. mars 2026``."""
-    return babel_format_date(value, "long", locale=_date_locale(locale))
+    return _date_text(_as_date(value), "long", str(_as_locale(locale)))
 
 
 def format_datetime(value: dt.datetime, *, locale: LocaleArg = None) -> str:
     """Short date and time in the app's time zone: nb ``05.03.2026, 14:30``."""
     tzinfo = get_timezone() if has_request_context() else ZoneInfo(FALLBACK_TIMEZONE)
     return babel_format_datetime(value, "short", tzinfo=tzinfo, locale=_date_locale(locale))
+
+
+def _as_date(value: dt.date) -> dt.date:
+    # Babel formats a datetime given to format_date by its date part, as this does.
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _date_locale(locale: LocaleArg) -> Locale:

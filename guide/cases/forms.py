@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    Field,
     HiddenField,
     IntegerField,
     RadioField,
@@ -25,6 +25,7 @@ from guide.cases.labels import CLOSE_REASON_LABELS, STATUS_LABELS, VISIT_KIND_LA
 from guide.cases.models import CaseStatus, CloseReason, VisitKind
 from guide.cases.services import CaseFilters
 from guide.validation.fields import FreeText, PersonName
+from guide.web.widgets import PlainOptionsSelect
 
 NOTE_MAX = 5000
 CHILD_WORDS_MAX = 2000
@@ -158,11 +159,16 @@ class CaseFilterForm(FlaskForm):
         choices=[SelectChoice("", _l("All statuses"))]
         + [SelectChoice(status.value, STATUS_LABELS[status.value]) for status in CaseStatus],
         validators=[Optional()],
+        widget=PlainOptionsSelect(),
     )
-    area = SelectField(_l("Area"), validators=[Optional()])
-    guide = SelectField(_l("Guide"), validators=[Optional()])
+    area = SelectField(_l("Area"), validators=[Optional()], widget=PlainOptionsSelect())
+    #: Part of a guide's name: a select would list every guide, thousands in a large organisation.
+    guide = StringField(
+        _l("Guide"), validators=[Optional(), _too_long(100)], render_kw={"autocomplete": "off"}
+    )
     waiting = SelectField(
         _l("Waiting for a guide"),
+        widget=PlainOptionsSelect(),
         choices=[SelectChoice("", _l("Any time"))]
         + [
             SelectChoice(str(days), _l("More than %(days)s days", days=days))
@@ -171,15 +177,13 @@ class CaseFilterForm(FlaskForm):
         validators=[Optional()],
     )
 
-    def set_choices(self, *, areas: list[str], guides: list[tuple[uuid.UUID, str]]) -> None:
+    def set_choices(self, *, areas: list[str]) -> None:
         self.area.choices = [SelectChoice("", _l("All areas"))]
         self.area.choices += [SelectChoice(area, area) for area in areas]
-        self.guide.choices = [SelectChoice("", _l("All guides"))]
-        self.guide.choices += [SelectChoice(str(key), name) for key, name in guides]
 
-    def _valid(self, field: SelectField) -> str:
-        # A filter that does not validate (an old link, a guide since removed) is ignored.
-        return "" if field.errors or not field.data else str(field.data)
+    def _valid(self, field: Field) -> str:
+        # A filter that does not validate (an old link, an area since gone) is ignored.
+        return "" if field.errors or not field.data else str(field.data).strip()
 
     def filters(self) -> CaseFilters:
         """The chosen filters; invalid or empty ones do not filter."""
@@ -189,7 +193,7 @@ class CaseFilterForm(FlaskForm):
         return CaseFilters(
             status=CaseStatus(status) if status else None,
             area=area or None,
-            guide_id=uuid.UUID(guide) if guide else None,
+            guide_name=guide or None,
             waiting_days=int(waiting) if waiting else None,
         )
 

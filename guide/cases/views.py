@@ -27,7 +27,6 @@ from guide.cases.services import (
     area_choices,
     find_cases_by_identity,
     find_cases_by_reference,
-    guide_choices,
     list_cases,
     load_case,
     local_date,
@@ -46,9 +45,7 @@ bp.app_context_processor(template_helpers)
 @requires_permission(Permission.case_list)
 def case_list():
     form = CaseFilterForm(formdata=request.args)
-    form.set_choices(
-        areas=area_choices(viewer=current_user), guides=guide_choices(viewer=current_user)
-    )
+    form.set_choices(areas=area_choices(viewer=current_user))
     form.validate()
     page = list_cases(viewer=current_user, cursor=request.args.get("after"), filters=form.filters())
     db.session.commit()

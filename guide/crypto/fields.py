@@ -72,12 +72,26 @@ class EncryptedText:
         cached = self._cache(instance).get(self.name)
         if cached is not None and cached[0] is sealed:
             return cached[1]
-        raw = field_cipher().decrypt_bytes(
-            sealed, table=self.table, column=self.name, row_id=str(instance.id)
-        )
-        value = raw if self.binary else raw.decode("utf-8")
+        value = self.reveal(sealed, row_id=instance.id)
         self._cache(instance)[self.name] = (sealed, value)
         return value
+
+    def reveal(self, sealed: bytes | None, *, row_id: uuid.UUID) -> Any:
+        """The plain value of ``sealed`` read from this column of row ``row_id``.
+
+        For queries that select the stored column itself rather than whole objects.
+        """
+        if sealed is None:
+            return None
+        raw = field_cipher().decrypt_bytes(
+            sealed, table=self.table, column=self.name, row_id=str(row_id)
+        )
+        return raw if self.binary else raw.decode("utf-8")
+
+    @property
+    def sealed_column(self):
+        """The mapped attribute holding the sealed bytes, for ``select()`` and ``load_only``."""
+        return getattr(self.owner, self.storage_attribute)
 
     def __set__(self, instance: Any, value: Any) -> None:
         if value is None:

@@ -9,6 +9,7 @@ from wtforms import Field
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, RadioInput
 
 from guide.web.redirects import current_path
+from guide.web.urls import uuid_url_builder
 
 
 def frame_context() -> dict[str, Any]:
@@ -30,7 +31,7 @@ def is_hidden(field: Field) -> bool:
     return isinstance(field.widget, HiddenInput)
 
 
-TEMPLATE_GLOBALS = {"current_path": current_path}
+TEMPLATE_GLOBALS = {"current_path": current_path, "uuid_url_builder": uuid_url_builder}
 TEMPLATE_TESTS = {
     "choice_group": is_choice_group,
     "checkbox": is_checkbox,
