@@ -335,7 +335,7 @@ def bench_database(
     targets = json.loads(targets_file.read_text())
     accounts = json.loads(accounts_file.read_text())
     hello = Server("hello", "hello_app:app", env, "/")
-    app = Server(f"app-{database.kind}-{database.cases}", "guide:create_app()", app_env, "/sign-in")
+    app = Server(f"app-{database.kind}-{database.cases}", "guide.wsgi:app", app_env, "/sign-in")
     results = []
     try:
         workloads = prepare_workloads(app, accounts, targets)

@@ -56,20 +56,49 @@ def queue_email(
 
     ``also_locales`` are languages this mail exists in beyond the UI's (a family's language).
     """
-    locale = supported_locale(locale, also=also_locales)
-    subject, body = render_email(template, locale=locale, context=context, also_locales=(locale,))
-    message = OutboxMessage(
+    (message,) = queue_emails(
+        recipients=[(to, locale)],
+        template=template,
+        context=context,
         organisation_id=organisation_id,
-        recipient=to.strip(),
-        subject=subject[:200],
-        body_text=body,
-        locale=locale,
-        status=OutboxStatus.queued,
-        attempts=0,
+        also_locales=also_locales,
     )
-    db.session.add(message)
-    db.session.flush()
     return message
+
+
+def queue_emails(
+    *,
+    recipients: Iterable[tuple[str, str]],
+    template: str,
+    context: dict[str, Any],
+    organisation_id: uuid.UUID | None = None,
+    also_locales: Iterable[str] = (),
+) -> list[OutboxMessage]:
+    """Queue one mail to each ``(address, locale)``: rendered once per language, one flush."""
+    also_locales = tuple(also_locales)
+    rendered: dict[str, tuple[str, str]] = {}
+    messages = []
+    for to, wanted_locale in recipients:
+        locale = supported_locale(wanted_locale, also=also_locales)
+        if locale not in rendered:
+            rendered[locale] = render_email(
+                template, locale=locale, context=context, also_locales=(locale,)
+            )
+        subject, body = rendered[locale]
+        messages.append(
+            OutboxMessage(
+                organisation_id=organisation_id,
+                recipient=to.strip(),
+                subject=subject[:200],
+                body_text=body,
+                locale=locale,
+                status=OutboxStatus.queued,
+                attempts=0,
+            )
+        )
+    db.session.add_all(messages)
+    db.session.flush()
+    return messages
 
 
 def supported_locale(locale: str | None, *, also: Iterable[str] = ()) -> str:

@@ -33,7 +33,7 @@ from guide.cases.models import (
 from guide.cases.workflow import change_status
 from guide.database import utcnow
 from guide.extensions import db
-from guide.outbox.services import absolute_url, queue_email
+from guide.outbox.services import absolute_url, queue_emails
 from guide.policy import Permission, allowed
 from guide.referrals.models import ConsentToReferMethod, Referral, ReferralStatus
 
@@ -129,9 +129,11 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
         raise ValueError("a referral needs a guardian and documented consent")
     organisation_id = referrer.organisation_id
     now = utcnow()
-    # Chosen before any new row joins the session, so the look-ups cannot autoflush them.
+    # Everything is read before any new row joins the session, so no look-up autoflushes
+    # half of the referral and the one flush at the end writes it all.
     case_reference = unused_reference(Case.reference, "FG")
     referral_reference = unused_reference(Referral.reference, "HV")
+    coordinators = _coordinator_addresses(organisation_id)
     child = Child(
         organisation_id=organisation_id,
         first_name=details.first_name,
@@ -191,35 +193,35 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
         consent_given_on=details.consent_given_on,
         submitted_at=now,
     )
-    db.session.add_all([child, case, referral])
-    db.session.flush()
+    # Recorded before the rows are added: the audit chain's own look-up would flush them.
     record_event(
         "referral_submitted",
         actor=referrer,
         obj=referral,
         details={"case_id": str(case.id), "guardians": len(details.guardians)},
     )
-    _notify_coordinators(organisation_id)
+    db.session.add_all([child, case, referral])
+    # No reference, no names: the mail only says that something is waiting.
+    queue_emails(
+        recipients=coordinators,
+        template="new_referral",
+        context={"link": absolute_url(INTAKE_PATH)},
+        organisation_id=organisation_id,
+    )
+    db.session.flush()
     return referral
 
 
-def _notify_coordinators(organisation_id: uuid.UUID) -> None:
-    coordinators = db.session.scalars(
-        select(User).where(
+def _coordinator_addresses(organisation_id: uuid.UUID) -> list[tuple[str, str]]:
+    """(e-mail, locale) of the organisation's active coordinators, told of every referral."""
+    rows = db.session.execute(
+        select(User.email, User.preferred_locale).where(
             User.organisation_id == organisation_id,
             User.role == Role.coordinator,
             User.is_active.is_(True),
         )
     )
-    for coordinator in coordinators:
-        # No reference, no names: the mail only says that something is waiting.
-        queue_email(
-            to=coordinator.email,
-            template="new_referral",
-            locale=coordinator.preferred_locale,
-            context={"link": absolute_url(INTAKE_PATH)},
-            organisation_id=organisation_id,
-        )
+    return [(email, locale) for email, locale in rows]
 
 
 # --- The referrer's view --------------------------------------------------------------

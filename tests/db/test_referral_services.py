@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from guide.audit.models import AuditEvent
+from guide.audit.services import verify_chain
 from guide.cases.models import Case, CaseStatus, Child, CloseReason, Guardian, GuardianRelation
 from guide.cases.workflow import change_status
 from guide.database import utcnow
@@ -95,6 +96,18 @@ def test_submission_creates_child_guardian_case_referral_history_audit_and_mail(
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "referral_submitted"))
     assert event.actor_id == people["referrer"].id
     assert "Tjeneste" not in str(event.details)
+
+
+def test_referrals_sent_in_one_transaction_keep_the_audit_chain_whole(db, people):
+    for _ in range(2):
+        submit_referral(details=referral_details(), referrer=people["referrer"])
+    db.session.commit()
+
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "referral_submitted")
+    ).all()
+    assert len(events) == 2
+    assert verify_chain(people["org"].id) == []
 
 
 def test_only_referrers_submit(db, people):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
+from guide.outbox import services as outbox
 from guide.outbox.models import OutboxMessage, OutboxStatus
-from guide.outbox.services import EmailTemplateError, queue_email, render_email
+from guide.outbox.services import EmailTemplateError, queue_email, queue_emails, render_email
 from tests import factories
 
 ADDRESS = "ny.koordinator@example.test"
@@ -37,6 +38,31 @@ def test_unknown_locale_falls_back_to_the_default_language(db):
     message = queue_email(to=ADDRESS, template="invitation", locale="xx", context=CONTEXT)
     assert message.locale == "nb"
     assert message.subject == "Du er invitert til Fritidsguide"
+
+
+def test_one_mail_to_many_is_rendered_once_per_language_and_flushed(db, monkeypatch):
+    rendered: list[str] = []
+
+    def counting_render(template, *, locale, **kwargs):
+        rendered.append(locale)
+        return render_email(template, locale=locale, **kwargs)
+
+    monkeypatch.setattr(outbox, "render_email", counting_render)
+    messages = queue_emails(
+        recipients=[("a@example.test", "nb"), ("b@example.test", "en"), ("c@example.test", "nb")],
+        template="invitation",
+        context=CONTEXT,
+    )
+
+    assert sorted(rendered) == ["en", "nb"]
+    assert [(m.recipient, m.locale) for m in messages] == [
+        ("a@example.test", "nb"),
+        ("b@example.test", "en"),
+        ("c@example.test", "nb"),
+    ]
+    assert messages[1].subject == "You have been invited to Fritidsguide"
+    assert messages[2].subject == "Du er invitert til Fritidsguide"
+    assert all(inspect(message).persistent for message in messages)
 
 
 def test_recipient_and_body_are_encrypted_at_rest(db):
