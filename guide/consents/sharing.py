@@ -27,7 +27,7 @@ from guide.consents.records import consent_records_for_child
 from guide.consents.texts import category_label
 from guide.database import utcnow
 from guide.extensions import db
-from guide.outbox.services import absolute_url, queue_email
+from guide.outbox.services import absolute_url, queue_emails
 
 #: What a club may ever be sent; ``decide`` refuses health and economy data on its own too.
 CLUB_CATEGORIES: tuple[Category, ...] = (
@@ -182,15 +182,14 @@ def club_contacts(club_id: uuid.UUID) -> list[User]:
 
 def _notify_club_contacts(club: Club, *, template: str) -> None:
     # The mail says only that something changed; the page behind the link applies consent.
-    link = absolute_url(PORTAL_PATH)
-    for contact in club_contacts(club.id):
-        queue_email(
-            to=contact.email,
-            template=template,
-            locale=contact.preferred_locale,
-            context={"link": link},
-            organisation_id=club.organisation_id,
-        )
+    queue_emails(
+        recipients=[
+            (contact.email, contact.preferred_locale) for contact in club_contacts(club.id)
+        ],
+        template=template,
+        context={"link": absolute_url(PORTAL_PATH)},
+        organisation_id=club.organisation_id,
+    )
 
 
 def notify_clubs_of_withdrawal(consent: Consent) -> None:
