@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from guide.accounts.models import User
 from guide.audit.services import record_event
-from guide.cases.models import Case, CaseStatus, FollowUp, Visit
+from guide.cases.models import Case, CaseStatus, Child, FollowUp, Visit
 from guide.cases.services import local_date
 from guide.extensions import db
 from guide.guides.models import GuideProfile
@@ -22,74 +22,174 @@ from guide.referrals.models import Referral, ReferralStatus
 LIST_LIMIT = 100
 #: Statuses in which a guide is expected to be in touch with the family.
 VISITING_STATUSES = (CaseStatus.guide_assigned, CaseStatus.in_progress, CaseStatus.active)
+#: Used when the viewer's organisation cannot be found.
+DEFAULT_NO_VISIT_WEEKS = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    """A case as the dashboard's lists show it: only those columns, the name decrypted."""
+
+    id: uuid.UUID
+    reference: str
+    #: None once the child's personal data is erased.
+    child_first_name: str | None
+    child_area: str | None
+    #: None while no guide is assigned.
+    guide_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueFollowUp:
+    id: uuid.UUID
+    months_after: int
+    due_on: dt.date
+    case: CaseLine
+
+
+@dataclass(frozen=True, slots=True)
 class WaitingCase:
-    case: Case
+    case: CaseLine
     days_waiting: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuietCase:
-    case: Case
+    case: CaseLine
     last_visit_on: dt.date | None
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    overdue_follow_ups: list[FollowUp]
+    overdue_follow_ups: list[OverdueFollowUp]
     waiting_for_guide: list[WaitingCase]
     referrals_in_intake: int
     quiet_cases: list[QuietCase]
     no_visit_weeks: int
 
 
-def overdue_follow_ups(*, organisation_id: uuid.UUID, today: dt.date) -> list[FollowUp]:
-    """Follow-ups of open cases not done by the day after they fell due, oldest first."""
-    query = (
-        select(FollowUp)
-        .join(FollowUp.case)
+def _with_case_line(query: Select) -> Select:
+    """``query``, which reads from ``cases``, with a ``CaseLine``'s columns at the end of each row.
+
+    Plain rows rather than objects: a few hundred narrow rows, no identity map.
+    """
+    return (
+        query.add_columns(
+            Case.id,
+            Case.reference,
+            Child.id,
+            Child.first_name.sealed_column,
+            Child.area,
+            User.full_name,
+        )
+        .outerjoin(Child, Case.child_id == Child.id)
+        .outerjoin(GuideProfile, Case.assigned_guide_id == GuideProfile.id)
+        .outerjoin(User, GuideProfile.user_id == User.id)
+    )
+
+
+def _case_line(case_id, reference, child_id, sealed_first_name, area, guide_name) -> CaseLine:
+    return CaseLine(
+        id=case_id,
+        reference=reference,
+        child_first_name=Child.first_name.reveal(sealed_first_name, row_id=child_id),
+        child_area=area,
+        guide_name=guide_name,
+    )
+
+
+# Each query below is built once (``@cache``) and run with its values bound: building a
+# statement costs about as much as running these index-backed queries.
+
+
+@cache
+def _overdue_follow_ups_query() -> Select:
+    return (
+        _with_case_line(
+            select(FollowUp.id, FollowUp.months_after, FollowUp.due_on).join(
+                Case, FollowUp.case_id == Case.id
+            )
+        )
         .where(
-            Case.organisation_id == organisation_id,
+            Case.organisation_id == bindparam("organisation_id"),
             Case.status != CaseStatus.closed,
             FollowUp.done_at.is_(None),
-            FollowUp.due_on < today,
-        )
-        .options(
-            contains_eager(FollowUp.case).joinedload(Case.child),
-            contains_eager(FollowUp.case)
-            .joinedload(Case.assigned_guide)
-            .joinedload(GuideProfile.user),
+            FollowUp.due_on < bindparam("today"),
         )
         .order_by(FollowUp.due_on, FollowUp.id)
         .limit(LIST_LIMIT)
     )
-    return list(db.session.scalars(query).unique())
+
+
+def overdue_follow_ups(*, organisation_id: uuid.UUID, today: dt.date) -> list[OverdueFollowUp]:
+    """Follow-ups of open cases not done by the day after they fell due, oldest first."""
+    rows = db.session.execute(
+        _overdue_follow_ups_query(), {"organisation_id": organisation_id, "today": today}
+    )
+    return [
+        OverdueFollowUp(id=follow_up_id, months_after=months, due_on=due_on, case=_case_line(*line))
+        for follow_up_id, months, due_on, *line in rows
+    ]
+
+
+@cache
+def _waiting_for_guide_query() -> Select:
+    return (
+        _with_case_line(select(Case.referred_at))
+        .where(
+            Case.organisation_id == bindparam("organisation_id"),
+            Case.status == CaseStatus.accepted,
+        )
+        .order_by(Case.referred_at, Case.id)
+        .limit(LIST_LIMIT)
+    )
 
 
 def cases_waiting_for_guide(*, organisation_id: uuid.UUID, today: dt.date) -> list[WaitingCase]:
     """Accepted cases without a guide, longest wait (since referral) first."""
-    query = (
-        select(Case)
-        .where(Case.organisation_id == organisation_id, Case.status == CaseStatus.accepted)
-        .options(joinedload(Case.child))
-        .order_by(Case.referred_at, Case.id)
-        .limit(LIST_LIMIT)
-    )
+    rows = db.session.execute(_waiting_for_guide_query(), {"organisation_id": organisation_id})
     return [
-        WaitingCase(case=case, days_waiting=(today - local_date(case.referred_at)).days)
-        for case in db.session.scalars(query).unique()
+        WaitingCase(case=_case_line(*line), days_waiting=(today - local_date(referred_at)).days)
+        for referred_at, *line in rows
     ]
+
+
+@cache
+def _intake_count_query() -> Select:
+    # count(*), not count(id): the (organisation, status) index alone answers it.
+    return select(func.count()).where(
+        Referral.organisation_id == bindparam("organisation_id"),
+        Referral.status == ReferralStatus.received,
+    )
 
 
 def referrals_in_intake(*, organisation_id: uuid.UUID) -> int:
     """How many referrals wait for a coordinator's decision."""
-    return db.session.scalar(
-        select(func.count(Referral.id)).where(
-            Referral.organisation_id == organisation_id,
-            Referral.status == ReferralStatus.received,
+    return db.session.scalar(_intake_count_query(), {"organisation_id": organisation_id})
+
+
+@cache
+def _quiet_cases_query() -> Select:
+    last_visit = (
+        select(func.max(Visit.occurred_on))
+        .where(Visit.case_id == Case.id)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    assigned_at = func.coalesce(Case.guide_assigned_at, Case.referred_at)
+    return (
+        _with_case_line(select(last_visit))
+        .where(
+            Case.organisation_id == bindparam("organisation_id"),
+            Case.status.in_(VISITING_STATUSES),
+            Case.assigned_guide_id.is_not(None),
+            or_(
+                last_visit < bindparam("cutoff"),
+                last_visit.is_(None) & (assigned_at < bindparam("cutoff_moment")),
+            ),
         )
+        .order_by(last_visit.is_not(None), last_visit, assigned_at, Case.id)
+        .limit(LIST_LIMIT)
     )
 
 
@@ -101,43 +201,34 @@ def cases_without_recent_visit(
     cutoff = today - dt.timedelta(weeks=weeks)
     # Start of the cutoff day as a UTC moment, to compare with assignment timestamps.
     cutoff_moment = dt.datetime.combine(cutoff, dt.time.min, tzinfo=dt.UTC)
-    last_visit = (
-        select(func.max(Visit.occurred_on))
-        .where(Visit.case_id == Case.id)
-        .correlate(Case)
-        .scalar_subquery()
-    )
-    assigned_at = func.coalesce(Case.guide_assigned_at, Case.referred_at)
-    query = (
-        select(Case, last_visit.label("last_visit_on"))
-        .where(
-            Case.organisation_id == organisation_id,
-            Case.status.in_(VISITING_STATUSES),
-            Case.assigned_guide_id.is_not(None),
-            or_(
-                last_visit < cutoff,
-                last_visit.is_(None) & (assigned_at < cutoff_moment),
-            ),
-        )
-        .options(
-            joinedload(Case.child),
-            joinedload(Case.assigned_guide).joinedload(GuideProfile.user),
-        )
-        .order_by(last_visit.is_not(None), last_visit, assigned_at, Case.id)
-        .limit(LIST_LIMIT)
+    rows = db.session.execute(
+        _quiet_cases_query(),
+        {"organisation_id": organisation_id, "cutoff": cutoff, "cutoff_moment": cutoff_moment},
     )
     return [
-        QuietCase(case=case, last_visit_on=last_visit_on)
-        for case, last_visit_on in db.session.execute(query).unique()
+        QuietCase(case=_case_line(*line), last_visit_on=last_visit_on)
+        for last_visit_on, *line in rows
     ]
+
+
+@cache
+def _no_visit_weeks_query() -> Select:
+    return select(Organisation.no_visit_nudge_weeks).where(
+        Organisation.id == bindparam("organisation_id")
+    )
+
+
+def no_visit_weeks(*, organisation_id: uuid.UUID) -> int:
+    """Weeks without a visit before the organisation wants its coordinator nudged."""
+    weeks = db.session.scalar(_no_visit_weeks_query(), {"organisation_id": organisation_id})
+    return DEFAULT_NO_VISIT_WEEKS if weeks is None else weeks
 
 
 def dashboard_for(*, viewer: User, today: dt.date | None = None) -> Dashboard:
     """Everything on the coordinator's dashboard for the viewer's organisation; audited."""
     today = today or local_date()
     organisation_id = viewer.organisation_id
-    organisation = db.session.get(Organisation, organisation_id)
-    weeks = organisation.no_visit_nudge_weeks if organisation is not None else 3
+    weeks = no_visit_weeks(organisation_id=organisation_id)
     board = Dashboard(
         overdue_follow_ups=overdue_follow_ups(organisation_id=organisation_id, today=today),
         waiting_for_guide=cases_waiting_for_guide(organisation_id=organisation_id, today=today),
@@ -147,11 +238,10 @@ def dashboard_for(*, viewer: User, today: dt.date | None = None) -> Dashboard:
         ),
         no_visit_weeks=weeks,
     )
-    shown = [follow_up.case for follow_up in board.overdue_follow_ups]
-    shown += [row.case for row in board.waiting_for_guide] + [row.case for row in board.quiet_cases]
+    lists = (board.overdue_follow_ups, board.waiting_for_guide, board.quiet_cases)
     record_event(
         "dashboard_viewed",
         actor=viewer,
-        details={"case_ids": sorted({str(case.id) for case in shown})},
+        details={"case_ids": sorted({str(row.case.id) for rows in lists for row in rows})},
     )
     return board
