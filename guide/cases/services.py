@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
-from guide.cases.models import Case, CaseStatus, CaseStatusChange, Child, Visit
+from guide.cases.models import Case, CaseStatus, Child
 from guide.database import utcnow
 from guide.extensions import db
 from guide.guides.models import GuideProfile
@@ -316,20 +316,6 @@ def my_cases(*, viewer: User) -> list[GuideCase]:
     return rows
 
 
-def referrals_for_coordinator(*, viewer: User, case: Case) -> list[Referral]:
-    """The referrals behind ``case`` with their reasons; empty for all who cannot triage them."""
-    may_triage = scope_for(viewer, Permission.referral_triage) == Scope.own_organisation
-    if not may_triage or case.organisation_id != viewer.organisation_id:
-        return []
-    return list(
-        db.session.scalars(
-            select(Referral)
-            .where(Referral.case_id == case.id, Referral.organisation_id == viewer.organisation_id)
-            .order_by(Referral.submitted_at)
-        )
-    )
-
-
 def case_scope(viewer: User) -> Select:
     """The cases this user may open at all, by the scope guide.policy gives ``case.view``."""
     scope = scope_for(viewer, Permission.case_view)
@@ -348,12 +334,9 @@ def load_case(*, viewer: User, case_id: uuid.UUID) -> Case:
     case = db.session.scalar(
         case_scope(viewer)
         .where(Case.id == case_id)
+        # What every case page shows; the case page reads its lists through guide.cases.page.
         .options(
-            joinedload(Case.child).selectinload(Child.guardians),
-            joinedload(Case.assigned_guide).joinedload(GuideProfile.user),
-            selectinload(Case.status_changes).joinedload(CaseStatusChange.changed_by),
-            selectinload(Case.visits).joinedload(Visit.author),
-            selectinload(Case.follow_ups),
+            joinedload(Case.child), joinedload(Case.assigned_guide).joinedload(GuideProfile.user)
         )
     )
     if case is None:

@@ -22,6 +22,7 @@ from guide.cases.forms import (
 )
 from guide.cases.labels import template_helpers
 from guide.cases.models import Case
+from guide.cases.page import case_details
 from guide.cases.practical_needs import update_practical_needs
 from guide.cases.services import (
     area_choices,
@@ -31,7 +32,6 @@ from guide.cases.services import (
     load_case,
     local_date,
     my_cases,
-    referrals_for_coordinator,
 )
 from guide.cases.visits import can_log_visit, log_visit
 from guide.extensions import db
@@ -76,12 +76,12 @@ def find_case():
 @requires_permission(Permission.case_view)
 def case_detail(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
-    referrals = referrals_for_coordinator(viewer=current_user, case=case)
+    details = case_details(case, viewer=current_user)
     db.session.commit()
     return render_template(
         "cases/detail.html",
         case=case,
-        referrals=referrals,
+        details=details,
         may_edit=allowed(current_user, Permission.case_edit),
         may_edit_practical_needs=allowed(current_user, Permission.club_share),
         may_log_visit=allowed(current_user, Permission.visit_log) and can_log_visit(case),
