@@ -11,6 +11,7 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -18,8 +19,13 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import Translations
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, get_translations
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
+from wtforms.i18n import messages_path as wtforms_messages_path
 
 from guide.extensions import babel
 from guide.validation.money import format_ore
@@ -40,6 +46,8 @@ LocaleArg = str | Locale | None
 
 def configure_babel(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.context_processor(template_translations)
+    app.before_request(_serve_cached_form_messages)
     app.jinja_env.globals.update(
         format_money=format_money,
         format_date=format_date,
@@ -49,6 +57,64 @@ def configure_babel(app: Flask) -> None:
         current_locale=current_locale,
         language_choices=language_choices,
     )
+
+
+def template_translations() -> dict[str, Any]:
+    """``gettext``/``ngettext`` (and so ``_``) bound to this render's catalogue.
+
+    Flask-Babel's own look the catalogue up again on every call (a dozen context lookups);
+    a page makes dozens to hundreds of calls. Found once per render instead, so an e-mail
+    rendered under ``force_locale`` still gets its own language. Same "newstyle" behaviour
+    as Jinja's: the text is marked safe under autoescape and filled with ``%(name)s``.
+    """
+    translations = get_translations()
+
+    @pass_eval_context
+    def template_gettext(eval_context: EvalContext, text: str, **values: Any) -> str:
+        return _filled(eval_context, translations.ugettext(text), values)
+
+    @pass_eval_context
+    def template_ngettext(
+        eval_context: EvalContext, singular: str, plural: str, count: int, **values: Any
+    ) -> str:
+        values.setdefault("num", count)
+        return _filled(eval_context, translations.ungettext(singular, plural, count), values)
+
+    return {"gettext": template_gettext, "ngettext": template_ngettext}
+
+
+def _filled(eval_context: EvalContext, translated: str, values: dict[str, Any]) -> str:
+    # The catalogue's texts are the project's own, trusted as Jinja's gettext trusts them;
+    # the values put into them are escaped by Markup's % operator.
+    if eval_context.autoescape:
+        translated = Markup(translated)  # noqa: S704
+    return translated % values
+
+
+class _CachedFormMessages:
+    """WTForms' own messages ("Not a valid choice") in the request's language.
+
+    Flask-WTF reads WTForms' catalogue from disk on every request that builds a form; it
+    takes one it finds on the request instead, so this hands it catalogues loaded once.
+    """
+
+    def ugettext(self, text: str) -> str:
+        return _form_catalogue(current_locale()).ugettext(text)
+
+    def ungettext(self, singular: str, plural: str, count: int) -> str:
+        return _form_catalogue(current_locale()).ungettext(singular, plural, count)
+
+
+_FORM_MESSAGES = _CachedFormMessages()
+
+
+def _serve_cached_form_messages() -> None:
+    request.wtforms_translations = _FORM_MESSAGES
+
+
+@lru_cache(maxsize=32)
+def _form_catalogue(locale_tag: str) -> Translations:
+    return Translations.load(wtforms_messages_path(), [locale_tag], domain="wtforms")
 
 
 def _settings():

@@ -78,15 +78,17 @@ def case_detail(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     details = case_details(case, viewer=current_user)
     db.session.commit()
+    may_edit = allowed(current_user, Permission.case_edit)
     return render_template(
         "cases/detail.html",
         case=case,
         details=details,
-        may_edit=allowed(current_user, Permission.case_edit),
+        may_edit=may_edit,
         may_edit_practical_needs=allowed(current_user, Permission.club_share),
         may_log_visit=allowed(current_user, Permission.visit_log) and can_log_visit(case),
         may_close=can_close(case),
-        reopen_form=ReopenCaseForm(version=case.version),
+        # Built only where it is shown: a form costs more than the rest of the decisions.
+        reopen_form=ReopenCaseForm(version=case.version) if may_edit and can_reopen(case) else None,
     )
 
 
