@@ -15,6 +15,7 @@ from guide.crypto.cipher import (
     DecryptionError,
     FieldCipher,
     UnknownKeyError,
+    associated_data,
     key_id_of,
     split_blob,
 )
@@ -186,3 +187,25 @@ def test_cipher_and_keyring_reprs_show_no_key_material(
         assert base64.b64encode(key).decode() not in shown
         assert key.hex() not in shown
     assert repr(cipher) == "FieldCipher(active='k1')"
+
+
+@given(
+    version=st.integers(min_value=0, max_value=255),
+    table=st.text(max_size=40),
+    column=st.text(max_size=40),
+    row_id=st.text(max_size=40),
+    key_id=st.text(max_size=20),
+)
+def test_associated_data_is_every_part_length_prefixed(version, table, column, row_id, key_id):
+    # The parts kept between calls must give the very bytes packing them all each time gives.
+    expected = b"".join(
+        len(part).to_bytes(4, "big") + part
+        for part in (
+            bytes([version]),
+            table.encode(),
+            column.encode(),
+            row_id.encode(),
+            key_id.encode(),
+        )
+    )
+    assert associated_data(version, table, column, row_id, key_id) == expected
