@@ -10,8 +10,14 @@ from wtforms.validators import NumberRange, Optional
 from guide.activities.search import ActivityFilters, SortOrder
 from guide.catalogue.labels import language_name, weekday_names
 from guide.validation.fields import KronerField
+from guide.web.widgets import PlainOptionsSelect
 
 MAX_AGE = 25
+
+
+def _filter_select(label, **kwargs) -> SelectField:
+    """An optional choice; its options are plain, so they are written the quick way."""
+    return SelectField(label, validators=[Optional()], widget=PlainOptionsSelect(), **kwargs)
 
 
 class ActivitySearchForm(FlaskForm):
@@ -20,7 +26,7 @@ class ActivitySearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    category = SelectField(_l("Category"), validators=[Optional()])
+    category = _filter_select(_l("Category"))
     age = IntegerField(
         _l("Age"),
         validators=[
@@ -28,19 +34,18 @@ class ActivitySearchForm(FlaskForm):
             NumberRange(min=0, max=MAX_AGE, message=_l("Write an age from 0 to 25.")),
         ],
     )
-    area = SelectField(_l("Area"), validators=[Optional()])
-    weekday = SelectField(_l("Day of the week"), validators=[Optional()])
-    language = SelectField(_l("Language the leaders speak"), validators=[Optional()])
+    area = _filter_select(_l("Area"))
+    weekday = _filter_select(_l("Day of the week"))
+    language = _filter_select(_l("Language the leaders speak"))
     free_trial = BooleanField(_l("Only activities with a free trial"))
     max_total = KronerField(_l("Highest total price per season (kr)"), validators=[Optional()])
-    sort = SelectField(
+    sort = _filter_select(
         _l("Sort by"),
         choices=[
             SelectChoice(SortOrder.total_cost.value, _l("Lowest total price")),
             SelectChoice(SortOrder.area.value, _l("Area")),
         ],
         default=SortOrder.total_cost.value,
-        validators=[Optional()],
     )
 
     def set_choices(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -61,7 +64,7 @@ END_REASON_LABELS = {
 
 def category_names(*, organisation_id: uuid.UUID) -> dict[str, str]:
     """Every category key the organisation can use, with its name in the request's language."""
-    names = {key: str(label) for key, label in CATEGORY_LABELS.items()}
+    names = dict(_fixed_names(current_locale()).categories)
     rows = db.session.execute(
         select(ActivityCategory.key, ActivityCategory.name).where(
             or_(
@@ -79,25 +82,53 @@ def weekday_name(weekday: int | None) -> str:
     """ "mandag", "Monday"... in the request's language; empty when unknown."""
     if weekday is None or not 0 <= weekday <= 6:
         return ""
-    return get_day_names("wide", locale=current_locale())[weekday]
+    return _fixed_names(current_locale()).days[weekday]
 
 
 def weekday_names() -> list[tuple[int, str]]:
-    return [(day, weekday_name(day)) for day in range(7)]
+    return list(enumerate(_fixed_names(current_locale()).days))
 
 
 def language_name(code: str) -> str:
     """A language code as the language's name in the request's language, e.g. "arabisk"."""
-    try:
-        name = Locale.parse(code).get_display_name(current_locale())
-    except (ValueError, UnknownLocaleError):
-        return code
-    return name or code
+    return _language_name(code, current_locale())
 
 
 def language_names(codes: list[str]) -> str:
     """``["nb", "ar"]`` as "norsk bokmål, arabisk" in the request's language."""
-    return ", ".join(language_name(code) for code in codes)
+    locale = current_locale()
+    return ", ".join(_language_name(code, locale) for code in codes)
+
+
+@dataclass(frozen=True)
+class _FixedNames:
+    #: Monday to Sunday.
+    days: tuple[str, ...]
+    categories: dict[str, str]
+    extra_costs: dict[ExtraCostKind, str]
+
+
+# Babel and Flask-Babel look names up afresh on every call, and every activity card asks for
+# some: they are kept per locale, as neither CLDR nor the catalogues change while the app runs.
+@cache
+def _fixed_names(locale: str) -> _FixedNames:
+    """The built-in names in ``locale``."""
+    day_names = get_day_names("wide", locale=locale)
+    with force_locale(locale):
+        return _FixedNames(
+            days=tuple(day_names[day] for day in range(7)),
+            categories={key: str(label) for key, label in CATEGORY_LABELS.items()},
+            extra_costs={kind: str(label) for kind, label in EXTRA_COST_LABELS.items()},
+        )
+
+
+@lru_cache(maxsize=1024)  # codes come from the activities: bounded, unlike the locales
+def _language_name(code: str, locale: str) -> str:
+    try:
+        name = Locale.parse(code).get_display_name(locale)
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name or code
 
 
 def extra_cost_label(label: str | None, kind: str) -> str:
@@ -105,7 +136,7 @@ def extra_cost_label(label: str | None, kind: str) -> str:
     if label:
         return label
     try:
-        return str(EXTRA_COST_LABELS[ExtraCostKind(kind)])
+        return _fixed_names(current_locale()).extra_costs[ExtraCostKind(kind)]
     except ValueError:
         return kind
 

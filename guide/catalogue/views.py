@@ -61,31 +61,38 @@ def public_catalogue():
         if organisation is None:
             html = render_template("catalogue/choose_organisation.html", organisations=choices)
         else:
-            form, names = search_form(organisation.id)
-            page = search_activities(
-                organisation_id=organisation.id,
-                filters=form.filters(),
-                sort=form.sort_order(),
-                home_area=form.filters().area,
-                page=page_number(request.args.get("page")),
-            )
-            fixed_args = _public_fixed_args(organisation, choices)
-            link_args = form.query_args() | fixed_args
-            html = render_template(
-                "catalogue/public.html",
-                organisation=organisation,
-                form=form,
-                page=page,
-                category_names=names,
-                link_args=link_args,
-                fixed_args=fixed_args,
-                language_link_args={k: v for k, v in link_args.items() if k != "lang"},
-                is_filtered=bool(form.query_args()),
-            )
+            html = _catalogue_page(organisation, choices)
     response = make_response(html)
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     response.vary.update(("Accept-Language", "Cookie"))
     return response
+
+
+def _catalogue_page(organisation: Organisation, choices: list[Organisation]) -> str:
+    """One page of the organisation's activities, filtered and sorted as the address asks."""
+    form, names = search_form(organisation.id)
+    filters = form.filters()
+    page = search_activities(
+        organisation_id=organisation.id,
+        filters=filters,
+        sort=form.sort_order(),
+        home_area=filters.area,
+        page=page_number(request.args.get("page")),
+    )
+    query_args = form.query_args()
+    fixed_args = _public_fixed_args(organisation, choices)
+    link_args = query_args | fixed_args
+    return render_template(
+        "catalogue/public.html",
+        organisation=organisation,
+        form=form,
+        page=page,
+        category_names=names,
+        link_args=link_args,
+        fixed_args=fixed_args,
+        language_link_args={k: v for k, v in link_args.items() if k != "lang"},
+        is_filtered=bool(query_args),
+    )
 
 
 def _public_organisation(
@@ -130,11 +137,12 @@ def search():
     child = case.child if case is not None else None
     child_age = age_on(child.born_on, local_date()) if child is not None else None
     form, names = search_form(current_user.organisation_id)
+    filters = form.filters(age=child_age)
     page = search_activities(
         organisation_id=current_user.organisation_id,
-        filters=form.filters(age=child_age),
+        filters=filters,
         sort=form.sort_order(),
-        home_area=form.filters().area or (child.area if child is not None else None),
+        home_area=filters.area or (child.area if child is not None else None),
         page=page_number(request.args.get("page")),
     )
     link_args = form.query_args() | ({"case": str(case.id)} if case is not None else {})

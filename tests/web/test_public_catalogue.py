@@ -202,3 +202,21 @@ def test_with_several_organisations_the_visitor_chooses_one(client, db, catalogu
 @pytest.mark.parametrize("org", ["not-a-uuid", "00000000-0000-4000-8000-000000000000"])
 def test_an_unknown_organisation_is_not_found(client, catalogue, org):
     assert client.get("/aktiviteter", query_string={"org": org}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("nb", ("<dt>Hvor</dt>", "<dd>mandag", "Uniform og klær", "Musikk")),
+        ("en", ("<dt>Where</dt>", "<dd>Monday", "Uniform and clothing", "Music")),
+        ("nn", ("<dt>Kvar</dt>", "<dd>måndag", "Uniform og klede", "Musikk")),
+    ],
+)
+def test_each_visit_gets_the_cards_in_its_own_language(client, db, catalogue, language, words):
+    factories.activity(catalogue, name="Korøving", weekday=0, extra_costs=(("uniforms", 10_000),))
+    db.session.commit()
+    for other in ("nb", "en", "nn"):  # names kept for one language must not leak into another
+        client.get("/aktiviteter", query_string={"lang": other})
+    html = client.get("/aktiviteter", query_string={"lang": language}).text
+    for word in words:
+        assert word in html
