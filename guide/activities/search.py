@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import re
 import unicodedata
 import uuid
@@ -143,35 +144,39 @@ def search_activities(
     return ResultPage(results=results, page=page, has_next=len(rows) > page_size)
 
 
-def area_options(*, organisation_id: uuid.UUID) -> list[str]:
-    """The areas the organisation's open activities are in, for the filter."""
-    query, _total = _open_activities(organisation_id)
-    return list(
-        db.session.scalars(
-            query.with_only_columns(Activity.area)
-            .where(Activity.area.is_not(None))
-            .distinct()
-            .order_by(Activity.area)
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the organisation's open activities offer to filter by."""
+
+    category_keys: list[str]
+    areas: list[str]
+    #: Language codes the leaders speak.
+    languages: list[str]
+
+
+def filter_options(*, organisation_id: uuid.UUID) -> FilterOptions:
+    """Categories, areas and leaders' languages of open activities, from one query."""
+    rows = db.session.execute(
+        select(Activity.category_key, Activity.area, cast(Activity.leader_languages, String))
+        .join(Club, Activity.club_id == Club.id)
+        .where(
+            Activity.organisation_id == organisation_id,
+            Activity.is_active.is_(True),
+            Club.is_active.is_(True),
         )
-    )
-
-
-def language_options(*, organisation_id: uuid.UUID) -> list[str]:
-    """The language codes the leaders of open activities speak, for the filter."""
-    query, _total = _open_activities(organisation_id)
-    lists = db.session.scalars(query.with_only_columns(Activity.leader_languages).limit(1000))
-    return sorted({code for codes in lists for code in (codes or []) if LANGUAGE_CODE.match(code)})
-
-
-def category_keys_in_use(*, organisation_id: uuid.UUID) -> list[str]:
-    """The categories open activities use, for the filter."""
-    query, _total = _open_activities(organisation_id)
-    return list(
-        db.session.scalars(
-            query.with_only_columns(Activity.category_key)
-            .distinct()
-            .order_by(Activity.category_key)
-        )
+        # PostgreSQL has no equality for json, so the languages are compared as text.
+        .distinct()
+    ).all()
+    languages = {
+        code
+        for _key, _area, codes in rows
+        for code in json.loads(codes or "[]") or []
+        if isinstance(code, str) and LANGUAGE_CODE.match(code)
+    }
+    return FilterOptions(
+        category_keys=sorted({key for key, _area, _codes in rows}),
+        areas=sorted({area for _key, area, _codes in rows if area is not None}),
+        languages=sorted(languages),
     )
 
 

@@ -20,9 +20,7 @@ from sqlalchemy import select
 from guide.access import public, requires_permission
 from guide.activities.search import (
     age_on,
-    area_options,
-    category_keys_in_use,
-    language_options,
+    filter_options,
     search_activities,
 )
 from guide.cases.services import load_case, local_date
@@ -42,12 +40,12 @@ PUBLIC_MAX_AGE = 300
 def search_form(organisation_id: uuid.UUID) -> tuple[ActivitySearchForm, dict[str, str]]:
     """The filter form with the organisation's choices, validated; and the category names."""
     names = category_names(organisation_id=organisation_id)
-    in_use = category_keys_in_use(organisation_id=organisation_id)
+    offered = filter_options(organisation_id=organisation_id)
     form = ActivitySearchForm(formdata=request.args)
     form.set_choices(
-        categories={key: names.get(key, key) for key in in_use},
-        areas=area_options(organisation_id=organisation_id),
-        languages=language_options(organisation_id=organisation_id),
+        categories={key: names.get(key, key) for key in offered.category_keys},
+        areas=offered.areas,
+        languages=offered.languages,
     )
     form.validate()
     return form, names

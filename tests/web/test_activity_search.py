@@ -10,6 +10,7 @@ from guide.activities.search import (
     ActivityFilters,
     SortOrder,
     age_on,
+    filter_options,
     search_activities,
 )
 from guide.i18n import format_money
@@ -227,3 +228,20 @@ def test_only_guides_and_coordinators_search(client, db, org, role):
 def test_age_on_counts_whole_years():
     assert age_on(dt.date(2015, 4, 1), dt.date(2026, 3, 31)) == 10
     assert age_on(dt.date(2015, 4, 1), dt.date(2026, 4, 1)) == 11
+
+
+def test_filter_options_come_only_from_open_activities(db, org):
+    factories.activity(org, category_key="music", area="Sør", leader_languages=["nb", "ar"])
+    factories.activity(org, category_key="sport", area="Nord", leader_languages=["ar", "pl"])
+    factories.activity(org, category_key="sport", area=None, leader_languages=[])
+    factories.activity(
+        org, category_key="arts", area="Vest", leader_languages=["so"], is_active=False
+    )
+    closed = factories.activity(org, category_key="scouts", area="Øst", leader_languages=["uk"])
+    closed.club.is_active = False
+    factories.activity(factories.organisation(), category_key="dance", area="Midt")
+    db.session.commit()
+    offered = filter_options(organisation_id=org.id)
+    assert offered.category_keys == ["music", "sport"]
+    assert offered.areas == ["Nord", "Sør"]
+    assert offered.languages == ["ar", "nb", "pl"]
