@@ -6,7 +6,7 @@ import enum
 import uuid
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from guide.crypto.fields import EncryptedText
@@ -44,6 +44,10 @@ class User(OrganisationOwned, db.Model):
     """A staff member or volunteer who signs in; staff name and work e-mail are not encrypted."""
 
     __tablename__ = "users"
+    __table_args__ = (
+        #: An organisation's coordinators (or guides) without reading all its users.
+        Index("ix_users_organisation_role", "organisation_id", "role"),
+    )
 
     #: Work address, always stored lower-case (see the validator below).
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -568,11 +568,13 @@ class _CaseBuilder:
         guardians = self._child_and_guardians()
         self._scheme_consent(guardians[0], referrer)
         times = self._course()
-        self._case_row(times, referrer, coordinator)
+        case_row = self._case_row(times, referrer, coordinator)
         self._referral(times, referrer, coordinator, guardians[0])
         self._history(times, referrer, coordinator)
         if times.get("in_progress") is not None:
-            self._visits(times)
+            case_row["last_visit_on"] = self._visits(times)
+        # Added once its last visit is known; rows go in table by table, so this order is free.
+        self.writer.add(Case.__table__, case_row)
         if times.get("active") is not None:
             self._activity(times, guardians[0], coordinator)
 
@@ -764,7 +766,9 @@ class _CaseBuilder:
             valid_until=None,
         )
 
-    def _case_row(self, times: dict[str, Any], referrer: uuid.UUID, coord: uuid.UUID) -> None:
+    def _case_row(
+        self, times: dict[str, Any], referrer: uuid.UUID, coord: uuid.UUID
+    ) -> dict[str, Any]:
         rng, org = self.rng, self.org
         status = self._status(times)
         if "guide_assigned" in times:
@@ -776,39 +780,35 @@ class _CaseBuilder:
                                        "active", "paused", "closed") if key in times]  # fmt: skip
         last_change = max([self.t0, *(times[key] for key in transitions)])
         table = Case.__table__
-        self.writer.add(
-            table,
-            {
-                "id": self.case_id,
-                "organisation_id": org.organisation_id,
-                "child_id": self.child_id,
-                "reference": org._reference(rng, "FG"),
-                "status": status,
-                "help_level": rng.choice(
-                    ["information", "find_activity", "follow_first_times", "full_follow_up"]
-                ),
-                "interests_in_own_words": org._seal(
-                    table, "interests_in_own_words", self.case_id, interests
-                ),
-                "interest_tags": interest_tags(interests),
-                "barriers": sorted(barriers),
-                "assigned_guide_id": self.guide[0] if self.guide else None,
-                "referred_at": _stamp(self.t0),
-                "accepted_at": _stamp(times["accepted"]) if "accepted" in times else None,
-                "guide_assigned_at": _stamp(times["guide_assigned"]) if self.guide else None,
-                "first_contact_at": _stamp(times["in_progress"])
-                if "in_progress" in times
-                else None,
-                "first_activity_at": _stamp(times["active"]) if "active" in times else None,
-                "closed_at": _stamp(times["closed"]) if "closed" in times else None,
-                "close_reason": times.get("close_reason"),
-                "close_note": None,
-                # Each update after the insert raised the optimistic-locking version by one.
-                "version": 1 + len(transitions),
-                "created_at": _stamp(self.t0),
-                "updated_at": _stamp(last_change),
-            },
-        )
+        return {
+            "id": self.case_id,
+            "organisation_id": org.organisation_id,
+            "child_id": self.child_id,
+            "reference": org._reference(rng, "FG"),
+            "status": status,
+            "help_level": rng.choice(
+                ["information", "find_activity", "follow_first_times", "full_follow_up"]
+            ),
+            "interests_in_own_words": org._seal(
+                table, "interests_in_own_words", self.case_id, interests
+            ),
+            "interest_tags": interest_tags(interests),
+            "barriers": sorted(barriers),
+            "assigned_guide_id": self.guide[0] if self.guide else None,
+            "referred_at": _stamp(self.t0),
+            "accepted_at": _stamp(times["accepted"]) if "accepted" in times else None,
+            "guide_assigned_at": _stamp(times["guide_assigned"]) if self.guide else None,
+            "first_contact_at": _stamp(times["in_progress"]) if "in_progress" in times else None,
+            "first_activity_at": _stamp(times["active"]) if "active" in times else None,
+            "closed_at": _stamp(times["closed"]) if "closed" in times else None,
+            "last_visit_on": None,
+            "close_reason": times.get("close_reason"),
+            "close_note": None,
+            # Each update after the insert raised the optimistic-locking version by one.
+            "version": 1 + len(transitions),
+            "created_at": _stamp(self.t0),
+            "updated_at": _stamp(last_change),
+        }
 
     def _referral(
         self,
@@ -899,7 +899,8 @@ class _CaseBuilder:
                 org._event(at + 1, "case_guide_assigned", actor=actor,
                            obj=("Case", self.case_id), guide_id=str(self.guide[0]))  # fmt: skip
 
-    def _visits(self, times: dict[str, Any]) -> None:
+    def _visits(self, times: dict[str, Any]) -> dt.date | None:
+        """The visits up to today (or the closing); returns the last one's date."""
         rng, org = self.rng, self.org
         assert self.guide is not None
         author = self.guide[1]
@@ -907,10 +908,12 @@ class _CaseBuilder:
         at = times["in_progress"]
         kind = "home_visit"
         table = Visit.__table__
+        last_visit_on = None
         for _ in range(24):
             if at >= end:
                 break
             visit_id = org._uuid(rng)
+            last_visit_on = _stamp(at).date()
             self.writer.add(
                 table,
                 {
@@ -918,7 +921,7 @@ class _CaseBuilder:
                     "case_id": self.case_id,
                     "author_id": author,
                     "kind": kind,
-                    "occurred_on": _stamp(at).date(),
+                    "occurred_on": last_visit_on,
                     "duration_minutes": rng.choice([15, 30, 45, 60, 90]),
                     "notes": org._seal(table, "notes", visit_id, rng.choice(words.VISIT_NOTES)),
                     "child_words": org._seal(table, "child_words", visit_id,
@@ -931,6 +934,7 @@ class _CaseBuilder:
                        kind=kind)  # fmt: skip
             at += rng.uniform(10, 45) * DAY
             kind = rng.choice(["phone_call", "accompanied_session", "club_meeting", "follow_up"])
+        return last_visit_on
 
     def _activity(
         self, times: dict[str, Any], guardian: tuple[uuid.UUID, str, str], coordinator: uuid.UUID
@@ -987,6 +991,8 @@ class _CaseBuilder:
                 break
             done = due + rng.uniform(-5, 12) * DAY
             is_done = self._open(done) and rng.random() < 0.9
+            # Closing the case called it off if it was not done by then.
+            cancelled = closed is not None and (not is_done or done > closed)
             follow_up_id = org._uuid(rng)
             self.writer.add(
                 FollowUp.__table__,
@@ -997,6 +1003,7 @@ class _CaseBuilder:
                     "due_on": _stamp(due).date(),
                     "done_at": _stamp(done) if is_done else None,
                     "done_by_id": guide_user if is_done else None,
+                    "cancelled_at": _stamp(closed) if cancelled else None,
                     "note": None,
                 },
             )

@@ -7,7 +7,7 @@ import enum
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String, event
+from sqlalchemy import ForeignKey, Index, String, event, literal
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guide.cases.identity import child_identity_digest, new_reference
@@ -186,6 +186,9 @@ class Case(OrganisationOwned, db.Model):
     first_contact_at: Mapped[Timestamp | None]
     first_activity_at: Mapped[Timestamp | None]
     closed_at: Mapped[Timestamp | None]
+    #: The newest visit's ``occurred_on``, kept by guide.cases.visits on every visit write;
+    #: the dashboard finds the quiet cases by it.
+    last_visit_on: Mapped[dt.date | None]
     close_reason: Mapped[CloseReason | None] = mapped_column(str_enum(CloseReason))
     close_note = EncryptedText()
     #: What the club should know to welcome the child; clubs see it only under consent.
@@ -279,6 +282,39 @@ class FollowUp(db.Model):
     due_on: Mapped[dt.date] = mapped_column(index=True)
     done_at: Mapped[Timestamp | None]
     done_by_id: Mapped[ActorId]
+    #: When the case closed with this follow-up not done; cleared if the case reopens.
+    #: Set by guide.cases.workflow.change_status.
+    cancelled_at: Mapped[Timestamp | None]
     note = EncryptedText()
 
     case: Mapped[Case] = relationship(back_populates="follow_ups")
+
+
+#: Statuses in which a guide is expected to be in touch with the family.
+VISITING_STATUSES = (CaseStatus.guide_assigned, CaseStatus.in_progress, CaseStatus.active)
+#: A case its guide should be visiting. The statuses go into the SQL as literals, so a query
+#: with this condition matches the partial index below (on SQLite, and in PostgreSQL's
+#: generic plans, where bound values cannot prove that a row is in the index).
+CASE_IS_VISITED = Case.status.in_(
+    [literal(status, Case.status.type, literal_execute=True) for status in VISITING_STATUSES]
+) & Case.assigned_guide_id.is_not(None)
+#: Follow-ups still to be done: neither done nor cancelled by the case closing.
+FOLLOW_UP_IS_OUTSTANDING = FollowUp.done_at.is_(None) & FollowUp.cancelled_at.is_(None)
+
+# The dashboard's partial indexes, declared after the classes: their conditions use columns.
+# Visited cases by their last visit (never visited: NULL).
+Index(
+    "ix_cases_quiet",
+    Case.organisation_id,
+    Case.last_visit_on,
+    sqlite_where=CASE_IS_VISITED,
+    postgresql_where=CASE_IS_VISITED,
+)
+# Outstanding follow-ups by due date.
+Index(
+    "ix_follow_ups_outstanding",
+    FollowUp.due_on,
+    FollowUp.id,
+    sqlite_where=FOLLOW_UP_IS_OUTSTANDING,
+    postgresql_where=FOLLOW_UP_IS_OUTSTANDING,
+)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, event, func, inspect, or_, select, update
 
 from guide.accounts.models import User
 from guide.audit.services import record_event
@@ -47,3 +51,46 @@ def log_visit(
     record_event("visit_logged", actor=by, obj=case, details={"kind": visit.kind.value})
     db.session.flush()
     return visit
+
+
+# Every visit written through the ORM, wherever, keeps its case's ``last_visit_on`` (the
+# dashboard's quiet list reads it). Plain SQL on the flush's connection: the date is derived,
+# so the case's version (optimistic locking) and ``updated_at`` stay as they are, and a Case
+# already loaded in the session sees the new date after the commit.
+_cases = Case.__table__
+
+
+@event.listens_for(Visit, "after_insert")
+def _visit_added(_mapper: Any, connection: Connection, visit: Visit) -> None:
+    # Only ever later: a back-dated visit, or one logged at the same time, cannot undo it.
+    later = or_(_cases.c.last_visit_on.is_(None), _cases.c.last_visit_on < visit.occurred_on)
+    _write_last_visit(connection, visit.case_id, visit.occurred_on, later)
+
+
+@event.listens_for(Visit, "after_update")
+def _visit_changed(_mapper: Any, connection: Connection, visit: Visit) -> None:
+    attrs = inspect(visit).attrs
+    if attrs.occurred_on.history.has_changes() or attrs.case_id.history.has_changes():
+        for case_id in {visit.case_id, *attrs.case_id.history.deleted}:
+            _recount_last_visit(connection, case_id)
+
+
+@event.listens_for(Visit, "after_delete")
+def _visit_removed(_mapper: Any, connection: Connection, visit: Visit) -> None:
+    _recount_last_visit(connection, visit.case_id)
+
+
+def _recount_last_visit(connection: Connection, case_id: uuid.UUID) -> None:
+    newest = connection.scalar(select(func.max(Visit.occurred_on)).where(Visit.case_id == case_id))
+    _write_last_visit(connection, case_id, newest)
+
+
+def _write_last_visit(
+    connection: Connection, case_id: uuid.UUID, day: dt.date | None, *conditions: ColumnElement
+) -> None:
+    connection.execute(
+        update(_cases)
+        .where(_cases.c.id == case_id, *conditions)
+        # Named, so the column's onupdate does not move it.
+        .values(last_visit_on=day, updated_at=_cases.c.updated_at)
+    )

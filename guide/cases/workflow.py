@@ -80,9 +80,11 @@ def change_status(
         case.closed_at = at
         case.close_reason = CloseReason(close_reason)
         case.close_note = note
+        _cancel_follow_ups(case, at=at)
     elif current == S.closed:
         case.closed_at = None
         case.close_reason = None
+        _restore_follow_ups(case)
     case.status = to
     change = CaseStatusChange(
         from_status=current, to_status=to, changed_by=by, changed_at=at, note=note
@@ -96,3 +98,16 @@ def change_status(
         details={"from": current.value, "to": to.value},
     )
     return change
+
+
+def _cancel_follow_ups(case: Case, *, at: dt.datetime) -> None:
+    """A closing case calls off its follow-ups not done yet (the dashboard skips those)."""
+    for follow_up in case.follow_ups:
+        if follow_up.done_at is None:
+            follow_up.cancelled_at = at
+
+
+def _restore_follow_ups(case: Case) -> None:
+    """A reopened case has no cancelled follow-ups."""
+    for follow_up in case.follow_ups:
+        follow_up.cancelled_at = None
