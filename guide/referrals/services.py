@@ -193,22 +193,21 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
         consent_given_on=details.consent_given_on,
         submitted_at=now,
     )
-    # Recorded before the rows are added: the audit chain's own look-up would flush them.
+    db.session.add_all([child, case, referral])
+    # No reference, no names: the mail only says that something is waiting. Its rendering
+    # comes before the first write, so the database's write lock is held only for writing.
+    queue_emails(
+        recipients=coordinators,
+        template="new_referral",
+        context={"link": absolute_url(INTAKE_PATH)},
+        organisation_id=organisation_id,
+    )  # flushes everything above in one go
     record_event(
         "referral_submitted",
         actor=referrer,
         obj=referral,
         details={"case_id": str(case.id), "guardians": len(details.guardians)},
     )
-    db.session.add_all([child, case, referral])
-    # No reference, no names: the mail only says that something is waiting.
-    queue_emails(
-        recipients=coordinators,
-        template="new_referral",
-        context={"link": absolute_url(INTAKE_PATH)},
-        organisation_id=organisation_id,
-    )
-    db.session.flush()
     return referral
 
 
