@@ -19,9 +19,8 @@ from guide.cases.models import (
     Child,
     FollowUp,
 )
-from guide.cases.services import local_date
+from guide.cases.services import join_child_and_guide, local_date
 from guide.extensions import db
-from guide.guides.models import GuideProfile
 from guide.organisations.models import Organisation
 from guide.referrals.models import Referral, ReferralStatus
 
@@ -78,7 +77,7 @@ def _with_case_line(query: Select) -> Select:
 
     Plain rows rather than objects: a few hundred narrow rows, no identity map.
     """
-    return (
+    return join_child_and_guide(
         query.add_columns(
             Case.id,
             Case.reference,
@@ -87,9 +86,6 @@ def _with_case_line(query: Select) -> Select:
             Child.area,
             User.full_name,
         )
-        .outerjoin(Child, Case.child_id == Child.id)
-        .outerjoin(GuideProfile, Case.assigned_guide_id == GuideProfile.id)
-        .outerjoin(User, GuideProfile.user_id == User.id)
     )
 
 
