@@ -15,11 +15,10 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import abort, request
 from flask_login import current_user
 
-from guide.audit.services import record_event
 from guide.policy import Permission, allowed_any, roles_with
+from guide.unit_of_work import refuse
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,7 +43,7 @@ def requires_permission(*permissions: Permission) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not allowed_any(current_user, wanted):
-                deny("permission_denied", status=refusal_status(kwargs))
+                refuse("permission_denied", status=refusal_status(kwargs))
             return view(*args, **kwargs)
 
         wrapper.required_permissions = wanted  # type: ignore[attr-defined]
@@ -67,11 +66,3 @@ def public(view: F) -> F:
     return view
 
 
-def deny(action: str, *, status: int = 403) -> None:
-    """Log the refusal (no values, only the endpoint) and answer 403 or 404."""
-    actor = current_user if current_user.is_authenticated else None
-    record_event(action, actor=actor, details={"endpoint": request.endpoint, "status": status})
-    from guide.extensions import db
-
-    db.session.commit()
-    abort(status)

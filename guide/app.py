@@ -15,6 +15,7 @@ from guide import extensions
 from guide.crypto import BlindIndex, FieldCipher, KeyringError, load_keyring
 from guide.settings import Settings, load_settings
 from guide.startup import StartupError, prepare_demo_secrets
+from guide.unit_of_work import Application, register_unit_of_work_handlers
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ BLUEPRINT_MODULES = (
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the app from config/ defaults, the environment, and ``config`` overrides."""
     settings = config if isinstance(config, Settings) else load_settings(config)
-    app = Flask(
+    app = Application(
         __name__,
         instance_path=str(Path(settings.instance_path or ROOT / "instance").resolve()),
         template_folder=str(ROOT / "templates"),
@@ -141,6 +142,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     configure_login(app)
     register_security_headers(app)
     register_error_handlers(app)
+    register_unit_of_work_handlers(app)
     import guide.models  # noqa: F401  (every table registered on the metadata)
 
 

@@ -10,6 +10,7 @@ from guide.organisations import models as organisations
 from guide.outbox import models as outbox
 from guide.referrals import models as referrals
 from guide.support import models as support
+from guide import submissions
 
 __all__ = [
     "accounts",
@@ -21,5 +22,6 @@ __all__ = [
     "organisations",
     "outbox",
     "referrals",
+    "submissions",
     "support",
 ]
