@@ -64,5 +64,3 @@ def public(view: F) -> F:
     """Open to everyone, signed in or not."""
     view.required_roles = frozenset({PUBLIC})  # type: ignore[attr-defined]
     return view
-
-

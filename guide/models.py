@@ -1,5 +1,6 @@
 """Imports every feature's models so the metadata (and Alembic) sees all tables."""
 
+from guide import submissions
 from guide.accounts import models as accounts
 from guide.activities import models as activities
 from guide.audit import models as audit
@@ -10,7 +11,6 @@ from guide.organisations import models as organisations
 from guide.outbox import models as outbox
 from guide.referrals import models as referrals
 from guide.support import models as support
-from guide import submissions
 
 __all__ = [
     "accounts",

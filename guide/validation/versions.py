@@ -12,7 +12,7 @@ from wtforms.widgets import HiddenInput
 from guide.unit_of_work import StaleEdit
 
 
-def VersionField() -> IntegerField:  # noqa: N802  (declared like a field class)
+def VersionField() -> IntegerField:
     """The row's version as the page showed it, sent back with the form."""
     return IntegerField(
         widget=HiddenInput(),
