@@ -16,11 +16,13 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask_login import current_user
+from sqlalchemy import Select
 
 from guide.policy import Permission, allowed_any, roles_with
 from guide.unit_of_work import refuse
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 #: Marker read by the authorisation tests: every endpoint must declare its rule.
 PUBLIC = "public"
@@ -64,3 +66,17 @@ def public(view: F) -> F:
     """Open to everyone, signed in or not."""
     view.required_roles = frozenset({PUBLIC})  # type: ignore[attr-defined]
     return view
+
+
+def load_scoped(query: Select[tuple[T]], *, kind: str, object_id: Any) -> T:
+    """The one row ``query`` finds inside the viewer's scope, else an audited refusal (404).
+
+    Every loader of an object named in an address goes through here, so every refusal is
+    answered and audited the same way: ``<kind>_access_denied`` with the id asked for.
+    """
+    from guide.extensions import db
+
+    row = db.session.scalar(query)
+    if row is None:
+        refuse(f"{kind}_access_denied", status=404, **{f"{kind}_id": object_id})
+    return row

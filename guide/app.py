@@ -15,6 +15,7 @@ from guide import extensions
 from guide.crypto import BlindIndex, FieldCipher, KeyringError, load_keyring
 from guide.settings import Settings, load_settings
 from guide.startup import StartupError, prepare_demo_secrets
+from guide.submissions import form_tokens
 from guide.unit_of_work import Application, register_unit_of_work_handlers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,6 +144,7 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     register_security_headers(app)
     register_error_handlers(app)
     register_unit_of_work_handlers(app)
+    app.jinja_env.globals["form_tokens"] = form_tokens
     import guide.models  # noqa: F401  (every table registered on the metadata)
 
 

@@ -18,6 +18,7 @@ import uuid
 
 from flask import g
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import String, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -97,3 +98,13 @@ def finish_submission(response: Response) -> None:
         )
     else:
         db.session.execute(delete(Submission).where(Submission.token == token))
+
+
+def form_tokens(form: object) -> Markup:
+    """The hidden fields every form posts: the CSRF token, and the submission token if any."""
+    parts = [str(form.csrf_token)]  # type: ignore[attr-defined]
+    submission = getattr(form, "submission", None)
+    if submission is not None:
+        # No id: a page may hold several forms, and ids must be unique on a page.
+        parts.append(str(submission(id=False)))
+    return Markup("".join(parts))  # noqa: S704  (WTForms renders and escapes both fields)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Email, Length
+
+from guide.submissions import SubmittedOnce
+from guide.validation.forms import Form
 
 #: Role names as people read them, for choices and pages.
 ROLE_LABELS = {
@@ -17,7 +19,7 @@ ROLE_LABELS = {
 }
 
 
-class InviteUserForm(FlaskForm):
+class InviteUserForm(SubmittedOnce, Form):
     email = EmailField(
         _l("Their work e-mail address"),
         validators=[DataRequired(_l("Enter an e-mail address.")), Email(), Length(max=254)],

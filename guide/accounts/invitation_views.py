@@ -55,7 +55,6 @@ def invite():
         except InvitationError as error:
             form.form_errors.append(str(error.message))
         else:
-            db.session.commit()
             flash(_("The invitation is on its way to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("invitations.invite"))
     return render_template(
@@ -94,7 +93,6 @@ def accept(token: str):
         sign_out_this_browser("replaced")
         start_session(user)
         login_user(user)
-        db.session.commit()
         flash(_("Your account is ready. Now set up a code app for signing in."), "success")
         return redirect(url_for("twofactor.enrol"))
     return render_template(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from guide.accounts.password_policy import MAX_LENGTH, MIN_LENGTH, StrongPassword
+from guide.validation.forms import Form
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """A new password typed twice; ``known_words`` (name, address) make it weaker if used."""
 
     password = PasswordField(
@@ -51,7 +51,7 @@ class ResetPasswordForm(NewPasswordForm):
     pass
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     # Only a look-up: any address that can sign in must be accepted, so no strict Email().
     email = EmailField(
         _l("E-mail address"),

@@ -26,7 +26,6 @@ def forgot():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         request_password_reset(email=form.email.data, locale=current_locale())
-        db.session.commit()
         # The same answer whether or not the address has an account.
         return redirect(url_for("passwords.forgot_sent"))
     return render_template("accounts/password_forgot.html", form=form), form_status()
@@ -55,7 +54,6 @@ def reset(token: str):
             return _link_not_valid()
         # The service ended every session; forget this browser's too.
         sign_out_this_browser("password_reset")
-        db.session.commit()
         flash(_("Your password has been changed. Sign in with the new password."), "success")
         return redirect(url_for("accounts.sign_in"))
     return render_template(

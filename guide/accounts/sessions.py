@@ -105,11 +105,9 @@ def session_user(user_id: str) -> User | None:
         reason = "deactivated"
     if reason is not None:
         _end(row, reason, now)
-        db.session.commit()
         return None
     if now - row.last_seen_at > TOUCH_INTERVAL:
         row.last_seen_at = now
-        db.session.commit()
     return row.user
 
 

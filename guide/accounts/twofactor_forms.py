@@ -1,16 +1,17 @@
 """Forms for the second factor: enrolment, the sign-in code, new recovery codes."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from guide.validation.forms import Form
 
-class StartEnrolmentForm(FlaskForm):
+
+class StartEnrolmentForm(Form):
     """Only the CSRF token: the button that creates a new secret."""
 
 
-class AuthenticatorCodeForm(FlaskForm):
+class AuthenticatorCodeForm(Form):
     code = StringField(
         _l("Code from the app"),
         validators=[DataRequired(_l("Enter the six digits the app shows.")), Length(max=20)],
@@ -18,7 +19,7 @@ class AuthenticatorCodeForm(FlaskForm):
     )
 
 
-class SignInCodeForm(FlaskForm):
+class SignInCodeForm(Form):
     code = StringField(
         _l("Code from the app, or a recovery code"),
         validators=[DataRequired(_l("Enter a code.")), Length(max=40)],

@@ -35,7 +35,7 @@ from guide.accounts.twofactor_forms import (
     StartEnrolmentForm,
 )
 from guide.audit.services import record_event
-from guide.extensions import db, limiter
+from guide.extensions import limiter
 from guide.policy import Permission
 from guide.web.responses import form_status
 
@@ -82,11 +82,9 @@ def sign_in_code():
             return _back_to_sign_in(user.throttled_until)
         if method is not None:
             complete_sign_in(user, method=method)
-            db.session.commit()
             if method is SecondFactorMethod.recovery_code:
                 _warn_about_recovery_codes_left(unused_recovery_codes(user))
             return redirect(url_for("web.index"))
-        db.session.commit()
         flash(_("The code is wrong or has already been used."), "error")
     return render_template("accounts/twofactor_sign_in.html", form=form), form_status()
 
@@ -94,7 +92,6 @@ def sign_in_code():
 def _back_to_sign_in(throttled_until):
     # A throttled account starts again from the password once the wait is over.
     clear_pending_sign_in()
-    db.session.commit()
     flash(throttled_message(throttled_until), "error")
     return redirect(url_for("accounts.sign_in"))
 
@@ -126,7 +123,6 @@ def start_enrolment():
         return redirect(url_for("web.index"))
     if StartEnrolmentForm().validate_on_submit():
         second_factor.start_enrolment(current_user)
-        db.session.commit()
     return redirect(url_for("twofactor.enrol"))
 
 
@@ -141,7 +137,6 @@ def confirm_enrolment():
     form = AuthenticatorCodeForm()
     if form.validate_on_submit():
         codes = second_factor.confirm_enrolment(current_user, form.code.data)
-        db.session.commit()
         if codes is not None:
             # Shown in this response only: the codes are stored hashed and never again readable.
             return render_template("accounts/twofactor_recovery_codes.html", codes=codes)
@@ -178,9 +173,7 @@ def new_recovery_codes():
         if _matches_authenticator(current_user, form.code.data):
             codes = replace_recovery_codes(current_user)
             record_event("recovery_codes_replaced", actor=current_user, obj=current_user)
-            db.session.commit()
             return render_template("accounts/twofactor_recovery_codes.html", codes=codes)
-        db.session.commit()
         form.code.errors.append(_("The code is wrong or has already been used."))
     status = form_status()
     page = render_template(

@@ -22,7 +22,7 @@ from guide.accounts.throttling import (
     throttled_message,
 )
 from guide.audit.services import record_event
-from guide.extensions import db, limiter
+from guide.extensions import limiter
 from guide.policy import Permission
 from guide.web.responses import form_status
 
@@ -40,23 +40,19 @@ def sign_in():
         try:
             user = authenticate(email=form.email.data, password=form.password.data)
         except AccountThrottled as throttled:
-            db.session.commit()
             flash(throttled_message(throttled.until), "error")
             page, status = _sign_in_page(form, 429)
             return page, status, {"Retry-After": str(seconds_until(throttled.until))}
         if user is None:
-            db.session.commit()
             flash(_("The e-mail address or password is wrong."), "error")
             return _sign_in_page(form, 400)
         if needs_code_at_sign_in(user):
             begin_pending_sign_in(user)
-            db.session.commit()
             return redirect(url_for("twofactor.sign_in_code"))
         skips = may_skip_second_factor(user)
         complete_sign_in(
             user, method=SecondFactorMethod.demo_skip if skips else SecondFactorMethod.not_enrolled
         )
-        db.session.commit()
         # Without a second factor the session can only enrol (see twofactor_views).
         return redirect(url_for("web.index" if skips else "twofactor.enrol"))
     return _sign_in_page(form, form_status())
@@ -74,6 +70,5 @@ def sign_out():
     record_event("signed_out", actor=current_user)
     end_current_session("signed_out")
     logout_user()
-    db.session.commit()
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.sign_in"))

@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
@@ -43,8 +42,10 @@ from guide.guides.forms import (
     no_control_characters,
 )
 from guide.guides.services import language_name
+from guide.submissions import SubmittedOnce
 from guide.validation.errors import InvalidInput
 from guide.validation.fields import KronerField, OrgNumberValidator, PersonName, PhoneValidator
+from guide.validation.forms import Form as BaseForm
 
 #: Empty extra-cost rows on the activity form; enough for the usual trips, cups, camps, kit.
 EXTRA_COST_ROWS = 4
@@ -82,7 +83,7 @@ def _email(_form: Form, field: Field) -> None:
         raise ValidationError(_l("Write an e-mail address such as post@klubben.no.")) from None
 
 
-class ClubForm(FlaskForm):
+class ClubForm(SubmittedOnce, BaseForm):
     name = StringField(
         _l("Name of the club"),
         validators=[
@@ -207,7 +208,7 @@ def _optional_text(max_length: int) -> list[Any]:
     return [Optional(), Length(max=max_length, message=message), no_control_characters]
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(SubmittedOnce, BaseForm):
     club = SelectField(_l("Club"), validators=[InputRequired(_l("Choose the club."))])
     name = StringField(
         _l("Name of the activity"),
@@ -353,7 +354,7 @@ def activity_form_data(activity: Any) -> dict[str, Any]:
     }
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(SubmittedOnce, BaseForm):
     name = StringField(
         _l("Name of the new category"),
         validators=[
@@ -364,11 +365,11 @@ class CategoryForm(FlaskForm):
     )
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(BaseForm):
     """The deactivate and reactivate buttons: CSRF only."""
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(BaseForm):
     register = FileField(
         _l("The CSV file"),
         validators=[
@@ -382,7 +383,7 @@ class ImportUploadForm(FlaskForm):
     )
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(SubmittedOnce, BaseForm):
     """The "import the good rows" button: CSRF only."""
 
 

@@ -10,10 +10,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort
 from sqlalchemy import BigInteger, ColumnElement, cast, delete, func, select
 from sqlalchemy.orm import selectinload
 
+from guide.access import load_scoped
 from guide.activities.importing import (
     ActivityFields,
     Catalogue,
@@ -132,12 +132,11 @@ def organisation_clubs(organisation_id: uuid.UUID) -> list[Club]:
 
 def load_club(*, viewer: Any, club_id: uuid.UUID) -> Club:
     """A club of the viewer's organisation, else 404."""
-    club = db.session.scalar(
-        select(Club).where(Club.id == club_id, Club.organisation_id == viewer.organisation_id)
+    return load_scoped(
+        select(Club).where(Club.id == club_id, Club.organisation_id == viewer.organisation_id),
+        kind="club",
+        object_id=club_id,
     )
-    if club is None:
-        abort(404)
-    return club
 
 
 def org_number_taken(
@@ -207,13 +206,13 @@ def organisation_activities(
 
 def load_activity(*, viewer: Any, activity_id: uuid.UUID) -> Activity:
     """An activity of the viewer's organisation, else 404."""
-    activity = db.session.scalar(
+    activity = load_scoped(
         select(Activity).where(
             Activity.id == activity_id, Activity.organisation_id == viewer.organisation_id
-        )
+        ),
+        kind="activity",
+        object_id=activity_id,
     )
-    if activity is None:
-        abort(404)
     return activity
 
 
@@ -299,15 +298,15 @@ def start_import(
 
 def load_import(*, viewer: Any, import_id: uuid.UUID) -> CatalogueImport:
     """An upload of the viewer's organisation that has not expired, else 404."""
-    upload = db.session.scalar(
+    upload = load_scoped(
         select(CatalogueImport).where(
             CatalogueImport.id == import_id,
             CatalogueImport.organisation_id == viewer.organisation_id,
             CatalogueImport.created_at >= utcnow() - IMPORT_KEPT_FOR,
-        )
+        ),
+        kind="catalogue_import",
+        object_id=import_id,
     )
-    if upload is None:
-        abort(404)
     return upload
 
 

@@ -45,7 +45,6 @@ from guide.activities.services import (
     update_club,
 )
 from guide.catalogue.labels import extra_cost_label, language_names, weekday_name
-from guide.extensions import db
 from guide.policy import Permission
 from guide.web.responses import form_status
 
@@ -98,7 +97,6 @@ def new_club():
         club = create_club(
             organisation_id=current_user.organisation_id, details=form.details(), by=current_user
         )
-        db.session.commit()
         flash(_("The club %(name)s is added.", name=club.name), "success")
         return redirect(url_for("activities.club", club_id=club.id))
     return render_template("activities/club_form.html", form=form, club=None), form_status()
@@ -121,7 +119,6 @@ def edit_club(club_id: uuid.UUID):
     form = ClubForm(obj=found, organisation_id=found.organisation_id, club_id=found.id)
     if form.validate_on_submit():
         update_club(found, details=form.details(), by=current_user)
-        db.session.commit()
         flash(_("The club %(name)s is saved.", name=found.name), "success")
         return redirect(url_for("activities.club", club_id=found.id))
     return render_template("activities/club_form.html", form=form, club=found), form_status()
@@ -134,7 +131,6 @@ def set_club_state(club_id: uuid.UUID):
     is_active = _requested_active()
     if is_active is not None:
         set_club_active(found, is_active=is_active, by=current_user)
-        db.session.commit()
         if is_active:
             flash(_("The club %(name)s is active again.", name=found.name), "success")
         else:
@@ -173,7 +169,6 @@ def new_activity():
     if form.validate_on_submit():
         club: Club = load_club(viewer=current_user, club_id=uuid.UUID(form.club.data))
         activity = create_activity(club=club, details=form.details(), by=current_user)
-        db.session.commit()
         flash(_("The activity %(name)s is added.", name=activity.name), "success")
         return redirect(url_for("activities.club", club_id=club.id))
     return render_template("activities/activity_form.html", form=form, activity=None), form_status()
@@ -188,7 +183,6 @@ def edit_activity(activity_id: uuid.UUID):
     if form.validate_on_submit():
         club = load_club(viewer=current_user, club_id=uuid.UUID(form.club.data))
         update_activity(activity, club=club, details=form.details(), by=current_user)
-        db.session.commit()
         flash(_("The activity %(name)s is saved.", name=activity.name), "success")
         return redirect(url_for("activities.club", club_id=club.id))
     return render_template(
@@ -203,7 +197,6 @@ def set_activity_state(activity_id: uuid.UUID):
     is_active = _requested_active()
     if is_active is not None:
         set_activity_active(activity, is_active=is_active, by=current_user)
-        db.session.commit()
         if is_active:
             flash(_("The activity %(name)s is active again.", name=activity.name), "success")
         else:
@@ -225,7 +218,6 @@ def categories():
         except CategoryExists:
             form.name.errors.append(_("There is already a category with this name."))
         else:
-            db.session.commit()
             flash(_("The category %(name)s is added.", name=name), "success")
             return redirect(url_for("activities.categories"))
     return render_template(
@@ -257,7 +249,6 @@ def import_upload():
                 content=content,
                 by=current_user,
             )
-            db.session.commit()
             return redirect(url_for("activities.import_preview", import_id=upload.id))
     return render_template("activities/import_upload.html", form=form), form_status()
 
@@ -296,7 +287,6 @@ def import_apply(import_id: uuid.UUID):
     except RegisterFileError as error:
         flash(describe_file_error(error), "error")
         return redirect(url_for("activities.import_upload"))
-    db.session.commit()
     flash(
         _(
             "Imported %(activities)d activities and %(clubs)d new clubs; "

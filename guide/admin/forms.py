@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
+from guide.validation.forms import Form
 
-class ConfirmActionForm(FlaskForm):
+
+class ConfirmActionForm(Form):
     """A button that changes something: deactivate, reactivate, reset the second factor."""
 
 
-class ChangeRoleForm(FlaskForm):
+class ChangeRoleForm(Form):
     role = SelectField(_l("New role"), validators=[DataRequired(_l("Choose a role."))])

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
+from guide.access import load_scoped
 from guide.accounts.account_tokens import revoke_open_tokens
 from guide.accounts.models import Role, TokenPurpose, User
 from guide.accounts.second_factor import reset_second_factor
@@ -47,12 +47,9 @@ def list_managed_users(*, viewer: User) -> list[User]:
 
 def load_managed_user(*, viewer: User, user_id: uuid.UUID) -> User:
     """The account if ``viewer`` manages it, else 404 (no hint that it exists), audit-logged."""
-    user = db.session.scalar(managed_users_query(viewer).where(User.id == user_id))
-    if user is None:
-        record_event("user_access_denied", actor=viewer, details={"user_id": str(user_id)})
-        db.session.commit()
-        abort(404)
-    return user
+    return load_scoped(
+        managed_users_query(viewer).where(User.id == user_id), kind="user", object_id=user_id
+    )
 
 
 def _check_may_manage(user: User, by: User) -> None:

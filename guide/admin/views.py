@@ -28,7 +28,6 @@ from guide.admin.services import (
     reactivate_user,
     reset_user_second_factor,
 )
-from guide.extensions import db
 from guide.policy import Permission
 
 bp = Blueprint("admin", __name__)
@@ -93,7 +92,6 @@ def change_user_role(user_id: uuid.UUID):
         except UserAdminError as error:
             form.form_errors.append(str(error.message))
         else:
-            db.session.commit()
             label = ROLE_LABELS[str(user.role)]
             flash(
                 _("%(name)s now has the role %(role)s.", name=user.full_name, role=label), "success"
@@ -110,7 +108,6 @@ def _confirmed_action(user, action, done_message: str):
     except UserAdminError as error:
         flash(str(error.message), "error")
     else:
-        db.session.commit()
         flash(done_message, "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 

@@ -33,6 +33,7 @@ from guide.guides.services import (
     open_case_counts,
 )
 from guide.outbox.services import absolute_url, queue_email
+from guide.validation.versions import check_version
 
 #: Every guide works in Norwegian, so only other shared languages count as a match.
 NORWEGIAN = frozenset({"nb", "nn", "no"})
@@ -55,10 +56,6 @@ class AssignmentRefused(ValueError):
     def __init__(self, message: object) -> None:
         super().__init__(str(message))
         self.message = message
-
-
-class AssignmentConflict(RuntimeError):
-    """The case changed after the coordinator loaded it."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +160,7 @@ def score_guide(case: Case, guide: GuideProfile, *, open_cases: int) -> Suggesti
 
 def assign_guide(case: Case, guide: GuideProfile, *, by: User, expected_version: int) -> None:
     """Give a waiting case its guide, move it to guide_assigned and e-mail the guide."""
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     if case.status != CaseStatus.accepted:
         raise AssignmentRefused(
             _l("Only an accepted case that is waiting for a guide can be given a guide.")
@@ -185,7 +182,7 @@ def reassign_guide(
     note: str | None = None,
 ) -> None:
     """Hand the case to another guide; the status stays and the former guide loses access."""
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     if case.assigned_guide_id is None or case.status not in REASSIGNABLE_STATUSES:
         raise AssignmentRefused(_l("This case has no guide to replace."))
     if guide.id == case.assigned_guide_id:
@@ -215,7 +212,7 @@ def reassign_guide(
 
 def unassign_guide(case: Case, *, by: User, expected_version: int, note: str | None = None) -> None:
     """Take the guide off the case, which waits for a guide again; the guide loses access."""
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     if case.assigned_guide_id is None:
         raise AssignmentRefused(_l("This case has no guide."))
     if not can_change(case, CaseStatus.accepted):
@@ -230,11 +227,6 @@ def unassign_guide(case: Case, *, by: User, expected_version: int, note: str | N
     change_status(case, CaseStatus.accepted, by=by, note=note or None)
     record_event("case_guide_unassigned", actor=by, obj=case, details={"guide_id": str(former_id)})
     db.session.flush()
-
-
-def _check_version(case: Case, expected_version: int) -> None:
-    if expected_version != case.version:
-        raise AssignmentConflict(f"case {case.id} is at version {case.version}")
 
 
 def _check_guide_can_take(case: Case, guide: GuideProfile) -> None:

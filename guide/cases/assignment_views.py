@@ -7,12 +7,10 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from guide.access import requires_permission
 from guide.cases.assignment import (
     REASSIGNABLE_STATUSES,
-    AssignmentConflict,
     AssignmentRefused,
     assign_guide,
     guide_options,
@@ -45,9 +43,6 @@ def assign(case_id: uuid.UUID):
             if guide is None:
                 raise AssignmentRefused(_("Choose a guide from the list."))
             action(case, guide, by=current_user, expected_version=form.version.data, **extra)
-            db.session.commit()
-        except (AssignmentConflict, StaleDataError):
-            return _conflict(case_id)
         except AssignmentRefused as refusal:
             db.session.rollback()
             form.form_errors.append(str(refusal.message))
@@ -67,9 +62,6 @@ def unassign(case_id: uuid.UUID):
             unassign_guide(
                 case, by=current_user, expected_version=form.version.data, note=form.note.data
             )
-            db.session.commit()
-        except (AssignmentConflict, StaleDataError):
-            return _conflict(case_id)
         except AssignmentRefused as refusal:
             db.session.rollback()
             form.form_errors.append(str(refusal.message))
@@ -80,28 +72,17 @@ def unassign(case_id: uuid.UUID):
     return _page(case, AssignGuideForm(formdata=None, version=case.version), form, status=400)
 
 
-def _conflict(case_id: uuid.UUID):
-    """Someone else changed the case first: keep their change and show the case as it is."""
-    db.session.rollback()
-    case = load_case(viewer=current_user, case_id=case_id)
-    return _page(
-        case, AssignGuideForm(formdata=None, version=case.version), conflict=True, status=409
-    )
-
-
 def _page(
     case: Case,
     form: AssignGuideForm,
     unassign_form: UnassignGuideForm | None = None,
     *,
-    conflict: bool = False,
     status: int = 200,
 ):
-    if unassign_form is None or conflict:
+    if unassign_form is None:
         unassign_form = UnassignGuideForm(
             formdata=None, prefix=UNASSIGN_PREFIX, version=case.version
         )
-    db.session.commit()  # the audit event of reading the case
     options = guide_options(case)
     form.guide.choices = [(str(s.guide.id), s.guide.user.full_name) for s in options.suggestions]
     has_guide = case.assigned_guide_id is not None
@@ -111,7 +92,6 @@ def _page(
         form=form,
         unassign_form=unassign_form,
         options=options,
-        conflict=conflict,
         can_choose=case.status == CaseStatus.accepted
         or (has_guide and case.status in REASSIGNABLE_STATUSES),
         can_unassign=has_guide and can_change(case, CaseStatus.accepted),

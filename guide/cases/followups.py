@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from flask import abort
 from sqlalchemy import select
 
+from guide.access import load_scoped
 from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.models import Case, FollowUp
@@ -61,11 +61,11 @@ def complete_follow_up(
 
 def load_open_follow_up(case: Case, follow_up_id: uuid.UUID) -> FollowUp:
     """One of ``case``'s follow-ups that is not done yet, else 404."""
-    follow_up = db.session.scalar(
+    follow_up = load_scoped(
         select(FollowUp).where(
             FollowUp.id == follow_up_id, FollowUp.case_id == case.id, FollowUp.done_at.is_(None)
-        )
+        ),
+        kind="follow_up",
+        object_id=follow_up_id,
     )
-    if follow_up is None:
-        abort(404)
     return follow_up

@@ -6,11 +6,9 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     Field,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -24,7 +22,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from guide.cases.labels import CLOSE_REASON_LABELS, STATUS_LABELS, VISIT_KIND_LABELS
 from guide.cases.models import CaseStatus, CloseReason, VisitKind
 from guide.cases.services import CaseFilters
+from guide.submissions import SubmittedOnce
 from guide.validation.fields import FreeText, PersonName
+from guide.validation.forms import Form
+from guide.validation.versions import VersionField
 from guide.web.widgets import PlainOptionsSelect
 
 NOTE_MAX = 5000
@@ -65,7 +66,7 @@ class MinutesField(IntegerField):
             raise ValueError(_l("Enter the duration as whole minutes, for example 45.")) from None
 
 
-class VisitForm(FlaskForm):
+class VisitForm(SubmittedOnce, Form):
     kind = RadioField(
         _l("What kind of contact"),
         choices=[SelectChoice(kind.value, VISIT_KIND_LABELS[kind.value]) for kind in VisitKind],
@@ -107,7 +108,7 @@ class VisitForm(FlaskForm):
             raise ValidationError(_l("Enter minutes between 0 and %(max)s.", max=MAX_VISIT_MINUTES))
 
 
-class FollowUpDoneForm(FlaskForm):
+class FollowUpDoneForm(Form):
     note = TextAreaField(
         _l("What came out of the follow-up"),
         validators=[
@@ -119,8 +120,8 @@ class FollowUpDoneForm(FlaskForm):
     )
 
 
-class CloseCaseForm(FlaskForm):
-    version = HiddenField()
+class CloseCaseForm(Form):
+    version = VersionField()
     reason = RadioField(
         _l("Why is the case closed"),
         choices=[
@@ -135,12 +136,12 @@ class CloseCaseForm(FlaskForm):
     )
 
 
-class ReopenCaseForm(FlaskForm):
-    version = HiddenField()
+class ReopenCaseForm(Form):
+    version = VersionField()
 
 
-class PracticalNeedsForm(FlaskForm):
-    version = HiddenField()
+class PracticalNeedsForm(Form):
+    version = VersionField()
     practical_needs = TextAreaField(
         _l("What the club should know to welcome the child"),
         validators=[Optional(), _too_long(PRACTICAL_NEEDS_MAX), FreeText()],
@@ -148,7 +149,7 @@ class PracticalNeedsForm(FlaskForm):
     )
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(Form):
     """The case list's filters; read from the query string, so no CSRF token."""
 
     class Meta:
@@ -208,7 +209,7 @@ class CaseFilterForm(FlaskForm):
         return {name: value for name, field in fields.items() if (value := self._valid(field))}
 
 
-class FindCaseForm(FlaskForm):
+class FindCaseForm(Form):
     """Find a case by its reference, or by the child's exact name and birth date."""
 
     reference = StringField(

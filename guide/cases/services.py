@@ -9,10 +9,11 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from guide.access import load_scoped
 from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
@@ -339,17 +340,15 @@ def case_scope(viewer: User) -> Select:
 
 def load_case(*, viewer: User, case_id: uuid.UUID) -> Case:
     """The case if this user may see it, else 404 (no hint that it exists); the read is audited."""
-    case = db.session.scalar(
+    case = load_scoped(
         case_scope(viewer)
         .where(Case.id == case_id)
         # What every case page shows; the case page reads its lists through guide.cases.page.
         .options(
             joinedload(Case.child), joinedload(Case.assigned_guide).joinedload(GuideProfile.user)
-        )
+        ),
+        kind="case",
+        object_id=case_id,
     )
-    if case is None:
-        record_event("case_access_denied", actor=viewer, details={"case_id": str(case_id)})
-        db.session.commit()
-        abort(404)
     record_event("case_viewed", actor=viewer, obj=case)
     return case

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from guide.access import requires_permission
 from guide.cases.closing import can_close, can_reopen, close_case, reopen_case
-from guide.cases.conflicts import commit_or_report_conflict, conflict_message
 from guide.cases.followups import complete_follow_up, load_open_follow_up
 from guide.cases.forms import (
     CaseFilterForm,
@@ -34,8 +33,8 @@ from guide.cases.services import (
     my_cases,
 )
 from guide.cases.visits import can_log_visit, log_visit
-from guide.extensions import db
 from guide.policy import Permission, allowed
+from guide.validation.versions import check_version
 
 bp = Blueprint("cases", __name__)
 bp.app_context_processor(template_helpers)
@@ -48,7 +47,6 @@ def case_list():
     form.set_choices(areas=area_choices(viewer=current_user))
     form.validate()
     page = list_cases(viewer=current_user, cursor=request.args.get("after"), filters=form.filters())
-    db.session.commit()
     return render_template("cases/list.html", page=page, form=form, filter_args=form.query_args())
 
 
@@ -68,7 +66,6 @@ def find_case():
                 last_name=form.last_name.data,
                 birth_date=form.birth_date.data,
             )
-        db.session.commit()
     return render_template("cases/find.html", form=form, results=results)
 
 
@@ -77,7 +74,6 @@ def find_case():
 def case_detail(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     details = case_details(case, viewer=current_user)
-    db.session.commit()
     may_edit = allowed(current_user, Permission.case_edit)
     return render_template(
         "cases/detail.html",
@@ -109,8 +105,7 @@ def log_visit_view(case_id: uuid.UUID):
             notes=form.notes.data,
             child_words=form.child_words.data,
         )
-        return _commit_and_return(case, _("The visit is logged."))
-    db.session.commit()  # the audit event for opening the case
+        return _done(case, _("The visit is logged."))
     return render_template("cases/visit_form.html", case=case, form=form)
 
 
@@ -122,8 +117,7 @@ def follow_up_done(case_id: uuid.UUID, follow_up_id: uuid.UUID):
     form = FollowUpDoneForm()
     if form.validate_on_submit():
         complete_follow_up(follow_up, by=current_user, note=form.note.data)
-        return _commit_and_return(case, _("The follow-up is marked as done."))
-    db.session.commit()
+        return _done(case, _("The follow-up is marked as done."))
     return render_template("cases/follow_up_form.html", case=case, follow_up=follow_up, form=form)
 
 
@@ -135,11 +129,9 @@ def close(case_id: uuid.UUID):
         return _refuse(case, _("This case cannot be closed from its current status."))
     form = CloseCaseForm(version=case.version)
     if form.validate_on_submit():
-        if form.version.data != str(case.version):
-            return _refuse(case, conflict_message())
+        check_version(case, form.version.data)
         close_case(case, by=current_user, reason=form.reason.data, note=form.note.data)
-        return _commit_and_return(case, _("The case is closed."))
-    db.session.commit()
+        return _done(case, _("The case is closed."))
     return render_template("cases/close_form.html", case=case, form=form)
 
 
@@ -150,10 +142,9 @@ def reopen(case_id: uuid.UUID):
     form = ReopenCaseForm()
     if not can_reopen(case) or not form.validate_on_submit():
         return _refuse(case, _("Only a closed case can be reopened."))
-    if form.version.data != str(case.version):
-        return _refuse(case, conflict_message())
+    check_version(case, form.version.data)
     reopen_case(case, by=current_user)
-    return _commit_and_return(case, _("The case is reopened."))
+    return _done(case, _("The case is reopened."))
 
 
 @bp.route("/cases/<uuid:case_id>/practical-needs", methods=["GET", "POST"])
@@ -163,11 +154,9 @@ def practical_needs(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     form = PracticalNeedsForm(version=case.version, practical_needs=case.practical_needs)
     if form.validate_on_submit():
-        if form.version.data != str(case.version):
-            return _refuse(case, conflict_message())
+        check_version(case, form.version.data)
         update_practical_needs(case, by=current_user, text=form.practical_needs.data)
-        return _commit_and_return(case, _("The note for the club is saved."))
-    db.session.commit()
+        return _done(case, _("The note for the club is saved."))
     return render_template("cases/practical_needs_form.html", case=case, form=form)
 
 
@@ -175,17 +164,14 @@ def practical_needs(case_id: uuid.UUID):
 @requires_permission(Permission.case_view)
 def my_cases_view():
     rows = my_cases(viewer=current_user)
-    db.session.commit()
     return render_template("cases/my_cases.html", rows=rows)
 
 
 def _refuse(case: Case, message: str):
-    db.session.commit()  # keep the audit event for opening the case
     flash(message, "warning")
     return redirect(url_for("cases.case_detail", case_id=case.id))
 
 
-def _commit_and_return(case: Case, message: str):
-    case_id = case.id  # read before the commit expires the case
-    commit_or_report_conflict(message)
-    return redirect(url_for("cases.case_detail", case_id=case_id))
+def _done(case: Case, message: str):
+    flash(message, "success")
+    return redirect(url_for("cases.case_detail", case_id=case.id))

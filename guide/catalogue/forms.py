@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional
 
 from guide.activities.search import ActivityFilters, SortOrder
 from guide.catalogue.labels import language_name, weekday_names
 from guide.validation.fields import KronerField
+from guide.validation.forms import Form
 from guide.web.widgets import PlainOptionsSelect
 
 MAX_AGE = 25
@@ -20,7 +20,7 @@ def _filter_select(label, **kwargs) -> SelectField:
     return SelectField(label, validators=[Optional()], widget=PlainOptionsSelect(), **kwargs)
 
 
-class ActivitySearchForm(FlaskForm):
+class ActivitySearchForm(Form):
     """Filters and sort order; a filter that does not validate is ignored, never an error page."""
 
     class Meta:

@@ -144,7 +144,6 @@ def search():
         page=page_number(request.args.get("page")),
     )
     link_args = form.query_args() | ({"case": str(case.id)} if case is not None else {})
-    db.session.commit()  # the audit event for reading the case
     return render_template(
         "catalogue/search.html",
         form=form,

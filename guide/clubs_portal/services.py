@@ -11,7 +11,6 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -29,6 +28,7 @@ from guide.database import utcnow
 from guide.enrollments.services import EnrollmentRuleError, enrol
 from guide.extensions import db
 from guide.support.services import club_visible_support
+from guide.unit_of_work import refuse
 
 #: How long the club's page mentions that a child's data was withdrawn.
 WITHDRAWAL_NOTICE_DAYS = 30
@@ -139,11 +139,7 @@ def load_shared_child(*, contact: User, child_id: uuid.UUID) -> SharedChild:
     child = db.session.get(Child, child_id) if child_id in grouped else None
     row = _visible(child, contact.club_id, *grouped[child_id]) if child is not None else None
     if row is None:
-        record_event(
-            "shared_child_access_denied", actor=contact, details={"child_id": str(child_id)}
-        )
-        db.session.commit()
-        abort(404)
+        refuse("shared_child_access_denied", child_id=child_id)
     record_event(
         "shared_child_viewed",
         actor=contact,

@@ -7,7 +7,6 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from guide.access import requires_permission
 from guide.clubs_portal.services import (
@@ -17,8 +16,8 @@ from guide.clubs_portal.services import (
     report_absence,
     shared_children,
 )
-from guide.extensions import db
 from guide.policy import Permission
+from guide.validation.forms import Form
 
 bp = Blueprint("club_portal", __name__)
 # The POST actions carry only the CSRF token, which CSRFProtect checks for every form.
@@ -29,7 +28,6 @@ bp = Blueprint("club_portal", __name__)
 def children():
     rows = shared_children(contact=current_user)
     withdrawn = recent_withdrawals(contact=current_user)
-    db.session.commit()
     return render_template("club_portal/children.html", children=rows, withdrawn=withdrawn)
 
 
@@ -37,8 +35,7 @@ def children():
 @requires_permission(Permission.shared_child_view)
 def child(child_id: uuid.UUID):
     row = load_shared_child(contact=current_user, child_id=child_id)
-    db.session.commit()
-    return render_template("club_portal/child.html", child=row, form=FlaskForm())
+    return render_template("club_portal/child.html", child=row, form=Form())
 
 
 @bp.route("/klubb/barn/<uuid:child_id>/started", methods=["POST"])
@@ -46,7 +43,6 @@ def child(child_id: uuid.UUID):
 def started(child_id: uuid.UUID):
     row = load_shared_child(contact=current_user, child_id=child_id)
     confirm_start(contact=current_user, child=row)
-    db.session.commit()
     flash(_("Thank you. The coordinator can see that the child has started."), "success")
     return _back(row.child_id)
 
@@ -56,7 +52,6 @@ def started(child_id: uuid.UUID):
 def absent(child_id: uuid.UUID):
     row = load_shared_child(contact=current_user, child_id=child_id)
     report_absence(contact=current_user, child=row)
-    db.session.commit()
     flash(_("Thank you. The coordinator will get in touch with the family."), "success")
     return _back(row.child_id)
 

@@ -84,10 +84,8 @@ def _give_page(link: ConsentLink):
         )
         if consents is None:
             return link_not_valid()
-        db.session.commit()
         return _page("family/done.html", consents=consents)
     form.text_version.data = CURRENT_TEXT_VERSION
-    db.session.commit()
     return _page(
         "family/give.html",
         form=form,
@@ -105,7 +103,6 @@ def _withdraw_page(link: ConsentLink):
         withdrawn = withdraw_consents(link, consent_ids=request.form.getlist("withdraw"))
         if withdrawn is None:
             return link_not_valid()
-        db.session.commit()
         return _page("family/done.html", consents=withdrawn)
     child = db.session.get(Child, link.child_id)
     return _page(

@@ -7,7 +7,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     Form,
@@ -31,7 +30,9 @@ from guide.consents.texts import (
 )
 from guide.consents.uploads import CheckedScan, ScanRefused, check_scan
 from guide.referrals.forms import CheckboxGroupField
+from guide.submissions import SubmittedOnce
 from guide.validation.fields import FreeText
+from guide.validation.forms import Form as BaseForm
 
 CHILD_VIEW_MAX = 2000
 NAME_MAX = 200
@@ -85,7 +86,7 @@ def _purpose() -> RadioField:
     )
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(SubmittedOnce, BaseForm):
     consenter = RadioField(
         _l("Who gave consent"), validators=[InputRequired(_l("Choose who gave consent."))]
     )
@@ -181,7 +182,7 @@ class ConsentForm(FlaskForm):
         return start_of_day(day + dt.timedelta(days=1)) if day is not None else None
 
 
-class WithdrawalForm(FlaskForm):
+class WithdrawalForm(BaseForm):
     channel = RadioField(
         _l("How the withdrawal came in"),
         choices=[SelectChoice(channel, CHANNEL_LABELS[channel]) for channel in FORM_CHANNELS],
@@ -197,7 +198,7 @@ class WithdrawalForm(FlaskForm):
     )
 
 
-class PrintableConsentForm(FlaskForm):
+class PrintableConsentForm(BaseForm):
     """What goes on the paper form; sent with GET, so no CSRF token (it changes nothing)."""
 
     class Meta:

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -26,6 +25,7 @@ from consent import (
     decide,
     text_fingerprint,
 )
+from guide.access import load_scoped
 from guide.accounts.models import User
 from guide.activities.models import Club
 from guide.activities.search import age_on
@@ -269,15 +269,15 @@ def may_see(
 
 def load_consent(*, case: Case, consent_id: uuid.UUID) -> Consent:
     """A consent of the case's child, or 404 (the case was loaded through its object rule)."""
-    consent = db.session.scalar(
+    consent = load_scoped(
         select(Consent).where(
             Consent.id == consent_id,
             Consent.child_id == case.child_id,
             Consent.organisation_id == case.organisation_id,
-        )
+        ),
+        kind="consent",
+        object_id=consent_id,
     )
-    if consent is None or case.child_id is None:
-        abort(404)
     return consent
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     RadioField,
@@ -19,12 +18,14 @@ from consent import Category
 from guide.consents.links import LinkPurpose
 from guide.consents.sharing import CLUB_CATEGORIES
 from guide.consents.texts import category_label
+from guide.submissions import SubmittedOnce
+from guide.validation.forms import Form
 
 DELIVERY_EMAIL = "email"
 DELIVERY_SHOW = "show"
 
 
-class CreateLinkForm(FlaskForm):
+class CreateLinkForm(SubmittedOnce, Form):
     """Staff: which guardian, give or withdraw, and how the link reaches them."""
 
     guardian = SelectField(_l("Guardian"), validators=[InputRequired()])
@@ -55,7 +56,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ShareForm(FlaskForm):
+class ShareForm(SubmittedOnce, Form):
     """Staff: which club, and which consented categories go to it."""
 
     club = SelectField(_l("Club"), validators=[InputRequired()])
@@ -71,7 +72,7 @@ class ShareForm(FlaskForm):
         return [Category(value) for value in self.categories.data or []]
 
 
-class FamilyConsentForm(FlaskForm):
+class FamilyConsentForm(SubmittedOnce, Form):
     """Guardian: the ticked recipients and categories come from the page's checkboxes."""
 
     child_heard = RadioField(
@@ -85,5 +86,5 @@ class FamilyConsentForm(FlaskForm):
     text_version = HiddenField()
 
 
-class FamilyWithdrawForm(FlaskForm):
+class FamilyWithdrawForm(Form):
     """Guardian: the consents to withdraw come from the page's checkboxes."""

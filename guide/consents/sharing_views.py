@@ -25,7 +25,6 @@ from guide.consents.links import (
 from guide.consents.services import organisation_clubs
 from guide.consents.sharing import ShareRefused, share_with_club
 from guide.consents.sharing_forms import DELIVERY_EMAIL, CreateLinkForm, ShareForm
-from guide.extensions import db
 from guide.policy import Permission
 
 bp = Blueprint("sharing", __name__)
@@ -54,7 +53,6 @@ def consent_link(case_id: uuid.UUID):
             form.form_errors.append(str(error))
         else:
             address = link_address(token)
-            db.session.commit()
             return render_template(
                 "sharing/link_created.html",
                 case=case,
@@ -64,7 +62,6 @@ def consent_link(case_id: uuid.UUID):
                 emailed=form.delivery.data == DELIVERY_EMAIL,
                 days=VALID_FOR.days,
             )
-    db.session.commit()  # the audit event for reading the case
     return render_template("sharing/link_form.html", case=case, form=form)
 
 
@@ -87,10 +84,8 @@ def share(case_id: uuid.UUID):
         except ShareRefused as error:
             refusals = error.messages()
         else:
-            db.session.commit()
             flash(_("The club can now see what you shared."), "success")
             return redirect(url_for("cases.case_detail", case_id=case.id))
-    db.session.commit()  # the audit events: the case was read, a refusal is kept
     status = 400 if refusals or form.errors else 200
     return render_template(
         "sharing/share_form.html", case=case, form=form, refusals=refusals

@@ -35,7 +35,6 @@ from guide.consents.services import (
     withdraw_consent,
 )
 from guide.consents.uploads import download_name
-from guide.extensions import db
 from guide.policy import Permission, allowed
 
 bp = Blueprint("consents", __name__)
@@ -48,7 +47,6 @@ def overview(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     child = _child_of(case)
     summary = consent_overview(case=case, viewer=current_user)
-    db.session.commit()
     return render_template(
         "consents/overview.html",
         case=case,
@@ -66,7 +64,6 @@ def record(case_id: uuid.UUID):
     child = _child_of(case)
     chosen = chosen_recipient(request.args.get("recipient"), organisation_id=case.organisation_id)
     if chosen is None:
-        db.session.commit()
         return _choose_recipient(case, "consents.record", _("Record a consent"))
     recipient, club = chosen
     form = ConsentForm(recipient=recipient, consenters=_consenters(child), today=local_date())
@@ -76,10 +73,8 @@ def record(case_id: uuid.UUID):
         except ConsentRefused as refusal:
             form.form_errors.append(str(refusal))
         else:
-            db.session.commit()
             flash(_("The consent is recorded."), "success")
             return redirect(url_for("consents.overview", case_id=case.id))
-    db.session.commit()
     return render_template(
         "consents/record.html", case=case, form=form, recipient=recipient, club=club
     )
@@ -102,10 +97,8 @@ def withdraw(case_id: uuid.UUID, consent_id: uuid.UUID):
         except ConsentRefused as refusal:
             form.form_errors.append(str(refusal))
         else:
-            db.session.commit()
             flash(_("The consent is withdrawn. It stopped counting at once."), "success")
             return redirect(url_for("consents.overview", case_id=case.id))
-    db.session.commit()
     return render_template("consents/withdraw.html", case=case, consent=consent, form=form)
 
 
@@ -115,10 +108,8 @@ def download_scan(case_id: uuid.UUID, consent_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     consent = load_consent(case=case, consent_id=consent_id)
     if consent.scan_content_type is None:
-        db.session.commit()
         abort(404)
     record_event("consent_scan_downloaded", actor=current_user, obj=consent)
-    db.session.commit()
     name = download_name(consent.scan_content_type, case.reference)
     return Response(
         consent.scan,
@@ -138,14 +129,12 @@ def printable(case_id: uuid.UUID):
     child = _child_of(case)
     chosen = chosen_recipient(request.args.get("recipient"), organisation_id=case.organisation_id)
     if chosen is None:
-        db.session.commit()
         return _choose_recipient(case, "consents.printable", _("Print a consent form"))
     recipient, club = chosen
     form = PrintableConsentForm(request.args, recipient=recipient)
     if "language" not in request.args or not form.validate():
         if "language" not in request.args:
             form.language.data = _guardian_language(child)
-        db.session.commit()
         return render_template(
             "consents/printable.html", case=case, form=form, recipient=recipient, club=club
         )
@@ -167,7 +156,6 @@ def printable(case_id: uuid.UUID):
             "categories": sorted(form.categories.data),
         },
     )
-    db.session.commit()
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -180,7 +168,6 @@ def printable(case_id: uuid.UUID):
 
 def _child_of(case: Case) -> Child:
     if case.child is None:  # erased: nothing to consent to any more
-        db.session.commit()
         abort(404)
     return case.child
 

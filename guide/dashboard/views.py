@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from guide.access import requires_permission
 from guide.dashboard.services import dashboard_for
-from guide.extensions import db
 from guide.policy import Permission
 from guide.support.loans import dashboard_overdue_loans
 
@@ -19,5 +18,4 @@ bp = Blueprint("dashboard", __name__)
 def dashboard():
     board = dashboard_for(viewer=current_user)
     overdue_loans = dashboard_overdue_loans(viewer=current_user)
-    db.session.commit()
     return render_template("dashboard/dashboard.html", board=board, overdue_loans=overdue_loans)

@@ -6,7 +6,6 @@ import datetime as dt
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,13 +19,15 @@ from wtforms.validators import DataRequired, InputRequired
 from guide.activities.models import EnrollmentEndReason
 from guide.cases.services import local_date
 from guide.catalogue.labels import END_REASON_LABELS
+from guide.submissions import SubmittedOnce
+from guide.validation.forms import Form
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: only the CSRF token."""
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(SubmittedOnce, Form):
     activity_id = HiddenField(validators=[DataRequired(message=_l("Choose an activity."))])
 
     def validate_activity_id(self, field: HiddenField) -> None:
@@ -42,12 +43,12 @@ class ProposeForm(FlaskForm):
             return None
 
 
-def _not_in_future(form: FlaskForm, field: DateField) -> None:
+def _not_in_future(form: Form, field: DateField) -> None:
     if field.data is not None and field.data > local_date():
         raise ValidationError(_l("The date cannot be in the future."))
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     """The child has started the activity."""
 
     started_on = DateField(
@@ -71,7 +72,7 @@ class StartForm(FlaskForm):
         return self.own_choice.data == "yes"
 
 
-class EndForm(FlaskForm):
+class EndForm(Form):
     """The child stopped, or never started."""
 
     ended_on = DateField(

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from guide.access import load_scoped
 from guide.accounts.models import User
 from guide.activities.models import (
     Activity,
@@ -68,13 +68,13 @@ def case_enrollments(case: Case) -> list[Enrollment]:
 
 def load_enrollment(case: Case, enrollment_id: uuid.UUID) -> Enrollment:
     """One of ``case``'s enrollments, else 404 (the case was loaded through the object rule)."""
-    enrollment = db.session.scalar(
+    enrollment = load_scoped(
         select(Enrollment)
         .where(Enrollment.id == enrollment_id, Enrollment.case_id == case.id)
-        .options(joinedload(Enrollment.activity))
+        .options(joinedload(Enrollment.activity)),
+        kind="enrollment",
+        object_id=enrollment_id,
     )
-    if enrollment is None:
-        abort(404)
     return enrollment
 
 

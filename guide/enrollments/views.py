@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from guide.access import requires_permission
 from guide.activities.search import age_on, interests_of, suggest_activities
-from guide.cases.conflicts import commit_or_report_conflict
 from guide.cases.models import Case
 from guide.cases.services import load_case, local_date
 from guide.catalogue.views import search_form
@@ -27,7 +26,6 @@ from guide.enrollments.services import (
     propose_activity,
     record_trial,
 )
-from guide.extensions import db
 from guide.policy import Permission
 
 bp = Blueprint("enrollments", __name__)
@@ -41,7 +39,6 @@ ON_A_CASE = (Permission.activity_propose, Permission.case_edit)
 def case_activities(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     enrollments = case_enrollments(case)
-    db.session.commit()  # the audit event for reading the case
     return render_template(
         "enrollments/list.html",
         case=case,
@@ -64,7 +61,6 @@ def suggestions(case_id: uuid.UUID):
         home_area=child.area if child else None,
         category_names=names,
     )
-    db.session.commit()
     return render_template(
         "enrollments/suggestions.html",
         case=case,
@@ -88,7 +84,7 @@ def propose(case_id: uuid.UUID):
         propose_activity(case, activity, by=current_user)
     except EnrollmentRuleError as error:
         return _refuse(case, str(error))
-    return _commit_and_return(case, _("%(name)s is proposed.", name=activity.name))
+    return _done(case, _("%(name)s is proposed.", name=activity.name))
 
 
 @bp.post("/cases/<uuid:case_id>/activities/<uuid:enrollment_id>/trial")
@@ -102,7 +98,7 @@ def trial(case_id: uuid.UUID, enrollment_id: uuid.UUID):
         record_trial(enrollment, by=current_user)
     except EnrollmentRuleError as error:
         return _refuse(case, str(error))
-    return _commit_and_return(case, _("The free trial is recorded."))
+    return _done(case, _("The free trial is recorded."))
 
 
 @bp.route("/cases/<uuid:case_id>/activities/<uuid:enrollment_id>/start", methods=["GET", "POST"])
@@ -122,8 +118,7 @@ def start(case_id: uuid.UUID, enrollment_id: uuid.UUID):
             )
         except EnrollmentRuleError as error:
             return _refuse(case, str(error))
-        return _commit_and_return(case, _("The child has started. The case is now active."))
-    db.session.commit()
+        return _done(case, _("The child has started. The case is now active."))
     return render_template("enrollments/start.html", case=case, enrollment=enrollment, form=form)
 
 
@@ -140,8 +135,7 @@ def end(case_id: uuid.UUID, enrollment_id: uuid.UUID):
             )
         except EnrollmentRuleError as error:
             return _refuse(case, str(error))
-        return _commit_and_return(case, _("The activity is recorded as ended."))
-    db.session.commit()
+        return _done(case, _("The activity is recorded as ended."))
     return render_template("enrollments/end.html", case=case, enrollment=enrollment, form=form)
 
 
@@ -156,7 +150,7 @@ def main(case_id: uuid.UUID, enrollment_id: uuid.UUID):
         make_main(enrollment, by=current_user)
     except EnrollmentRuleError as error:
         return _refuse(case, str(error))
-    return _commit_and_return(case, _("This is now the main activity."))
+    return _done(case, _("This is now the main activity."))
 
 
 def _back(case_id: uuid.UUID):
@@ -165,12 +159,10 @@ def _back(case_id: uuid.UUID):
 
 def _refuse(case: Case, message: str):
     # The services refuse before they change anything; only the audit of the read is kept.
-    db.session.commit()
     flash(message, "warning")
     return _back(case.id)
 
 
-def _commit_and_return(case: Case, message: str):
-    case_id = case.id  # read before the commit expires the case
-    commit_or_report_conflict(message)
-    return _back(case_id)
+def _done(case: Case, message: str):
+    flash(message, "success")
+    return _back(case.id)

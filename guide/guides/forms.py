@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,11 +21,13 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from guide.cases.services import local_date
 from guide.guides.services import language_name
 from guide.validation.fields import FreeText
+from guide.validation.forms import Form as BaseForm
+from guide.validation.versions import VersionField
 
 #: Languages offered as checkboxes: Norwegian first, then those most spoken by families here.
 LANGUAGE_CODES = (
@@ -143,7 +144,7 @@ class LanguageChoice(SelectMultipleField):
 no_control_characters = FreeText(tidy=False)
 
 
-class GuideProfileForm(FlaskForm):
+class GuideProfileForm(BaseForm):
     languages = LanguageChoice(_l("Languages the guide speaks"))
     areas = TagListField(
         _l("Areas the guide can cover"), max_length=100, render_kw={"autocomplete": "off"}
@@ -208,13 +209,10 @@ def _known_uuid(_form: Form, field: Field) -> None:
         raise ValidationError(_l("Choose a guide from the list.")) from None
 
 
-class CaseVersionForm(FlaskForm):
+class CaseVersionForm(BaseForm):
     """Carries the case's version as the coordinator saw it (optimistic locking)."""
 
-    version = WholeNumberField(
-        widget=HiddenInput(),
-        validators=[InputRequired(_l("The page is out of date. Reload it and try again."))],
-    )
+    version = VersionField()
     note = TextAreaField(
         _l("Note for the case history (optional)"),
         validators=[

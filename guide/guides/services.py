@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from babel import Locale
-from flask import abort
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from guide.access import load_scoped
 from guide.accounts.models import Role, User
 from guide.audit.services import record_event
 from guide.cases.models import Case
@@ -180,13 +180,13 @@ def guide_roster(*, organisation: Organisation, today: dt.date | None = None) ->
 
 def load_organisation_user(*, viewer: User, user_id: uuid.UUID) -> User:
     """A user of the viewer's organisation, with any guide profile, else 404."""
-    user = db.session.scalar(
+    user = load_scoped(
         select(User)
         .where(User.id == user_id, User.organisation_id == viewer.organisation_id)
-        .options(joinedload(User.guide_profile))
+        .options(joinedload(User.guide_profile)),
+        kind="user",
+        object_id=user_id,
     )
-    if user is None:
-        abort(404)
     return user
 
 

@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from guide.access import requires_permission
 from guide.accounts.models import Role
-from guide.extensions import db
 from guide.guides.forms import GuideProfileForm
 from guide.guides.services import (
     CertificateState,
@@ -51,7 +50,6 @@ def edit(user_id: uuid.UUID):
     form = GuideProfileForm(obj=profile, saved_languages=profile.languages if profile else [])
     if form.validate_on_submit():
         update_guide_profile(user=guide_user, by=current_user, **form.profile_fields())
-        db.session.commit()
         flash(_("The profile of %(name)s is saved.", name=guide_user.full_name), "success")
         return redirect(url_for("guides.roster"))
     return render_template("guides/edit.html", form=form, guide_user=guide_user), form_status()

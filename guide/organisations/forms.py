@@ -8,7 +8,6 @@ from typing import Any
 from babel.lists import format_list
 from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, Form, StringField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -25,6 +24,7 @@ from guide.organisations.services import (
     follow_up_months_problem,
     is_municipality_number,
 )
+from guide.validation.forms import Form as BaseForm
 from guide.validation.text import ascii_digits, without_spaces
 
 #: Between the months people write commas, semicolons, spaces or "and" (nb/nn "og").
@@ -104,7 +104,7 @@ def _number_range(low_high: tuple[int, int]) -> NumberRange:
     )
 
 
-class OrganisationSettingsForm(FlaskForm):
+class OrganisationSettingsForm(BaseForm):
     name = StringField(
         _l("Name of the organisation"),
         filters=[_strip],

@@ -32,7 +32,6 @@ def settings_page():
         changed = update_organisation_settings(
             organisation, values=form.settings_values(), by=current_user
         )
-        db.session.commit()
         flash(_("The settings are saved.") if changed else _("Nothing was changed."), "success")
         return redirect(url_for("organisations.settings_page"))
     page = render_template(

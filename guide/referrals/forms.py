@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,8 +18,6 @@ from wtforms import (
     Field,
     Form,
     FormField,
-    HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -36,13 +33,16 @@ from guide.cases.models import Barrier, GuardianRelation, HelpLevel
 from guide.cases.services import local_date
 from guide.referrals.models import ConsentToReferMethod
 from guide.referrals.services import GuardianDetails, ReferralDetails
+from guide.submissions import SubmittedOnce
 from guide.validation.fields import (
     FreeText,
     NationalIdValidator,
     PersonName,
     PhoneValidator,
 )
+from guide.validation.forms import Form as BaseForm
 from guide.validation.national_id import parse_national_id
+from guide.validation.versions import VersionField
 
 #: Older than this, a typed birth date is almost certainly a typing error (wrong year).
 MAX_CHILD_AGE_YEARS = 25
@@ -200,7 +200,7 @@ class _SummaryEntry:
         return _LabelText(f"{self.prefix}: {self.field.label.text}")
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(SubmittedOnce, BaseForm):
     """A referral, in the order a school nurse has the facts at hand."""
 
     child_first_name = StringField(
@@ -429,10 +429,10 @@ def _age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-class IntakeActionForm(FlaskForm):
+class IntakeActionForm(BaseForm):
     """The case version the coordinator saw, so a decision on stale data is refused."""
 
-    version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+    version = VersionField()
 
 
 class DeclineForm(IntakeActionForm):

@@ -13,11 +13,11 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from guide.access import load_scoped
 from guide.accounts.models import Role, User
 from guide.audit.services import record_event
 from guide.cases.identity import unused_reference
@@ -36,6 +36,8 @@ from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_emails
 from guide.policy import Permission, allowed
 from guide.referrals.models import ConsentToReferMethod, Referral, ReferralStatus
+from guide.unit_of_work import StaleEdit
+from guide.validation.versions import check_version
 
 #: Where coordinators decide on new referrals; the view is registered on this path.
 INTAKE_PATH = "/intake"
@@ -76,10 +78,6 @@ INTEREST_KEYWORDS = {
 }
 #: A merge target must still be open; a closed case is reopened from its own page instead.
 MERGEABLE_STATUSES = frozenset(CaseStatus) - {CaseStatus.declined, CaseStatus.closed}
-
-
-class IntakeConflict(Exception):
-    """The referral was decided, or its case changed, since the coordinator opened it."""
 
 
 @dataclass(frozen=True)
@@ -318,17 +316,13 @@ def list_my_referrals(*, referrer: User) -> list[ReferralProgress]:
 
 def load_own_referral(*, referrer: User, referral_id: uuid.UUID) -> ReferralProgress:
     """One of the referrer's own referrals, else 404 (another's looks like none at all)."""
-    referral = db.session.scalar(_own_referrals(referrer).where(Referral.id == referral_id))
-    if referral is None:
-        _deny(referrer, referral_id)
+    referral = load_scoped(
+        _own_referrals(referrer).where(Referral.id == referral_id),
+        kind="referral",
+        object_id=referral_id,
+    )
     record_event("own_referral_viewed", actor=referrer, obj=referral)
     return referral_progress(referral)
-
-
-def _deny(viewer: User, referral_id: uuid.UUID) -> None:
-    record_event("referral_access_denied", actor=viewer, details={"referral_id": str(referral_id)})
-    db.session.commit()
-    abort(404)
 
 
 # --- The coordinator's intake ----------------------------------------------------------
@@ -375,13 +369,13 @@ def intake_queue(*, coordinator: User, today: dt.date | None = None) -> list[Int
 
 def load_intake_item(*, coordinator: User, referral_id: uuid.UUID) -> IntakeItem:
     """A referral of the coordinator's organisation with its duplicates, else 404."""
-    referral = db.session.scalar(
+    referral = load_scoped(
         _organisation_referrals(coordinator)
         .where(Referral.id == referral_id)
-        .options(joinedload(Referral.child).selectinload(Child.guardians))
+        .options(joinedload(Referral.child).selectinload(Child.guardians)),
+        kind="referral",
+        object_id=referral_id,
     )
-    if referral is None:
-        _deny(coordinator, referral_id)
     record_event("referral_viewed", actor=coordinator, obj=referral)
     days = (utcnow().date() - referral.submitted_at.date()).days
     duplicates = _duplicate_cases(coordinator.organisation_id, [referral])[referral.id]
@@ -427,9 +421,8 @@ def _duplicate_cases(
 def _check_still_open(referral: Referral, seen_version: int | None) -> Case:
     case = referral.case
     if referral.status != ReferralStatus.received or case is None:
-        raise IntakeConflict("the referral has already been decided")
-    if seen_version is not None and case.version != seen_version:
-        raise IntakeConflict("the case changed after the page was opened")
+        raise StaleEdit()  # decided by someone else since the page was opened
+    check_version(case, seen_version)
     return case
 
 
@@ -469,7 +462,7 @@ def merge_referral(referral: Referral, *, into: Case, by: User, seen_version: in
     duplicate_case = _check_still_open(referral, seen_version)
     targets = _duplicate_cases(referral.organisation_id, [referral])[referral.id]
     if into not in targets or into.status not in MERGEABLE_STATUSES:
-        raise IntakeConflict("the case to merge into is not an open duplicate of this child")
+        raise StaleEdit()  # the case to merge into changed since the page was opened
     duplicate_child = referral.child
     child = into.child
     moved = _move_new_guardians(duplicate_child, child)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from guide.access import requires_permission
 from guide.cases.labels import STATUS_LABELS, template_helpers
-from guide.extensions import db
 from guide.policy import Permission
 from guide.referrals.forms import (
     CONSENT_METHOD_LABELS,
@@ -26,7 +23,6 @@ from guide.referrals.forms import (
 )
 from guide.referrals.services import (
     INTAKE_PATH,
-    IntakeConflict,
     IntakeItem,
     ReferralStage,
     accept_referral,
@@ -50,10 +46,6 @@ STAGE_LABELS = {
     ReferralStage.activity_started: _l("Activity started"),
     ReferralStage.closed: _l("Closed"),
 }
-CONFLICT_MESSAGE = _l(
-    "Someone else decided on this referral or changed its case while you had it open. "
-    "Nothing was saved. Look at it again before you decide."
-)
 
 
 @bp.context_processor
@@ -75,7 +67,6 @@ def new_referral():
     form = ReferralForm()
     if form.validate_on_submit():
         referral = submit_referral(details=form.details(), referrer=current_user)
-        db.session.commit()
         flash(_("The referral is sent. The coordinator will look at it soon."), "success")
         return redirect(url_for("referrals.referral_status", referral_id=referral.id))
     status = 400 if request.method == "POST" else 200
@@ -86,7 +77,6 @@ def new_referral():
 @requires_permission(Permission.referral_view_status_own)
 def my_referrals():
     referrals = list_my_referrals(referrer=current_user)
-    db.session.commit()
     return render_template("referrals/mine.html", referrals=referrals)
 
 
@@ -94,7 +84,6 @@ def my_referrals():
 @requires_permission(Permission.referral_view_status_own)
 def referral_status(referral_id: uuid.UUID):
     progress = load_own_referral(referrer=current_user, referral_id=referral_id)
-    db.session.commit()
     return render_template("referrals/status.html", progress=progress)
 
 
@@ -105,7 +94,6 @@ def referral_status(referral_id: uuid.UUID):
 @requires_permission(Permission.referral_triage)
 def intake():
     items = intake_queue(coordinator=current_user)
-    db.session.commit()
     return render_template("referrals/intake.html", items=items)
 
 
@@ -113,7 +101,6 @@ def intake():
 @requires_permission(Permission.referral_triage)
 def intake_referral(referral_id: uuid.UUID):
     item = load_intake_item(coordinator=current_user, referral_id=referral_id)
-    db.session.commit()
     return _decision_page(item)
 
 
@@ -124,10 +111,8 @@ def accept(referral_id: uuid.UUID):
     form = IntakeActionForm()
     if not form.validate_on_submit():
         return _decision_page(item, status=400)
-    return _decide(
-        lambda: accept_referral(item.referral, by=current_user, seen_version=form.version.data),
-        done=_("The referral is accepted. The case now waits for a guide."),
-    )
+    accept_referral(item.referral, by=current_user, seen_version=form.version.data)
+    return _decided(_("The referral is accepted. The case now waits for a guide."))
 
 
 @bp.post(f"{INTAKE_PATH}/<uuid:referral_id>/decline")
@@ -137,15 +122,13 @@ def decline(referral_id: uuid.UUID):
     form = DeclineForm()
     if not form.validate_on_submit():
         return _decision_page(item, decline_form=form, status=400)
-    return _decide(
-        lambda: decline_referral(
-            item.referral,
-            by=current_user,
-            reason=form.decline_reason.data,
-            seen_version=form.version.data,
-        ),
-        done=_("The referral is declined."),
+    decline_referral(
+        item.referral,
+        by=current_user,
+        reason=form.decline_reason.data,
+        seen_version=form.version.data,
     )
+    return _decided(_("The referral is declined."))
 
 
 @bp.post(f"{INTAKE_PATH}/<uuid:referral_id>/merge")
@@ -156,23 +139,11 @@ def merge(referral_id: uuid.UUID):
     if not form.validate_on_submit():
         return _decision_page(item, merge_form=form, status=400)
     target = load_merge_target(coordinator=current_user, case_id=form.into_case.data)
-    return _decide(
-        lambda: merge_referral(
-            item.referral, into=target, by=current_user, seen_version=form.version.data
-        ),
-        done=_("The referral is merged into the existing case."),
-    )
+    merge_referral(item.referral, into=target, by=current_user, seen_version=form.version.data)
+    return _decided(_("The referral is merged into the existing case."))
 
 
-def _decide(action: Callable[[], object], *, done: str):
-    """Run one intake decision and commit it; a conflict rolls everything back."""
-    try:
-        action()
-        db.session.commit()
-    except (IntakeConflict, StaleDataError):
-        db.session.rollback()
-        flash(CONFLICT_MESSAGE, "error")
-        return redirect(url_for("referrals.intake"))
+def _decided(done: str):
     flash(done, "success")
     return redirect(url_for("referrals.intake"))
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from guide.reports.periods import Period
+from guide.validation.forms import Form
 
 #: A custom period may span at most this many days, so a table never grows without bound.
 LONGEST_PERIOD_DAYS = 3 * 366
 FIRST_YEAR = 2000
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     """This year, last year, or chosen dates; anything invalid falls back to this year."""
 
     class Meta:
@@ -60,7 +60,7 @@ class PeriodForm(FlaskForm):
         return Period.year(today.year)
 
 
-class YearForm(FlaskForm):
+class YearForm(Form):
     """The annual report's year; anything invalid means last year."""
 
     class Meta:

@@ -65,7 +65,6 @@ def export_table():
     except KeyError:
         abort(400)
     record_event("figures_exported", actor=current_user, details={"table": key, "format": "csv"})
-    db.session.commit()
     return table_csv_response(table, filename=f"{key}_{period.start}_{period.end}.csv")
 
 
@@ -96,7 +95,6 @@ def annual_report_download():
     pdf = annual_report_pdf(cell_text=cell_text, **context)
     year = context["year"]
     record_event("figures_exported", actor=current_user, details={"year": year, "format": "pdf"})
-    db.session.commit()
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -125,5 +123,4 @@ def export_organisations():
     record_event(
         "figures_exported", actor=current_user, details={"table": table.key, "format": "csv"}
     )
-    db.session.commit()
     return table_csv_response(table, filename=f"organisations_{period.start}_{period.end}.csv")

@@ -6,7 +6,6 @@ import datetime as dt
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,9 +18,9 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import HiddenInput
 
 from guide.activities.models import Activity
+from guide.submissions import SubmittedOnce
 from guide.support.models import Fund, PayeeKind, SupportKind
 from guide.support.services import (
     FUND_SOURCE_LABELS,
@@ -31,6 +30,8 @@ from guide.support.services import (
     GrantDetails,
 )
 from guide.validation.fields import FreeText, KronerField
+from guide.validation.forms import Form
+from guide.validation.versions import VersionField
 
 REASON_MAX = 1000
 PAYEE_NAME_MAX = 200
@@ -47,7 +48,7 @@ def _too_long(maximum: int) -> Length:
     return Length(max=maximum, message=_l("Shorten the text to %(max)d characters or fewer."))
 
 
-def _positive_amount(form: FlaskForm, field: KronerField) -> None:
+def _positive_amount(form: Form, field: KronerField) -> None:
     if field.data is not None and field.data <= 0:
         raise ValidationError(_l("The amount must be more than 0 kr."))
 
@@ -59,13 +60,13 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
         return None
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """Carries the grant version the user saw, so a decision on stale data is refused."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = VersionField()
 
 
-class FundForm(FlaskForm):
+class FundForm(SubmittedOnce, Form):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Give the fund a name.")), _too_long(FUND_NAME_MAX)],
@@ -108,7 +109,7 @@ class FundForm(FlaskForm):
         return form
 
 
-class GrantForm(VersionedForm):
+class GrantForm(SubmittedOnce, VersionedForm):
     """Ask for support, or correct a request."""
 
     kind = RadioField(
@@ -236,7 +237,7 @@ class PayForm(VersionedForm):
         super().__init__(*args, prefix="pay", **kwargs)
 
 
-class PaymentListForm(FlaskForm):
+class PaymentListForm(Form):
     """The period and payee of the payment list; read from the address, changes nothing."""
 
     class Meta:

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     RadioField,
     SelectChoice,
@@ -18,9 +17,11 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from guide.cases.forms import LocalDateField
+from guide.submissions import SubmittedOnce
 from guide.support.loans import CONDITIONS, ItemFilters
 from guide.support.models import EquipmentItem, LoanSource
 from guide.validation.fields import FreeText
+from guide.validation.forms import Form
 
 ITEM_TYPE_MAX = 100
 ITEM_NAME_MAX = 200
@@ -70,7 +71,7 @@ def _condition_choices() -> list[SelectChoice]:
     ]
 
 
-class LoanForm(FlaskForm):
+class LoanForm(SubmittedOnce, Form):
     source = RadioField(
         _l("Where the equipment comes from"),
         choices=[SelectChoice(source.value, SOURCE_LABELS[source.value]) for source in LoanSource],
@@ -148,7 +149,7 @@ def _condition_text(condition: str | None) -> str | None:
     return str(CONDITION_LABELS[condition]) if condition in CONDITION_LABELS else condition
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     returned_on = LocalDateField(
         _l("Returned on"),
         validators=[InputRequired(_l("Enter the day the equipment came back."))],
@@ -170,7 +171,7 @@ class ReturnForm(FlaskForm):
             raise ValidationError(_l("The return date cannot be before the day it was lent."))
 
 
-class ItemForm(FlaskForm):
+class ItemForm(SubmittedOnce, Form):
     name = StringField(
         _l("Item"),
         validators=[
@@ -188,7 +189,7 @@ class ItemForm(FlaskForm):
             raise ValidationError(_l("Write what the item is, for example skis or a football kit."))
 
 
-class ItemFilterForm(FlaskForm):
+class ItemFilterForm(Form):
     """The register's filters, read from the query string (no CSRF: it changes nothing)."""
 
     class Meta:

@@ -11,7 +11,6 @@ from flask_login import current_user
 from guide.access import requires_permission
 from guide.cases.models import Case
 from guide.cases.services import load_case, local_date
-from guide.extensions import db
 from guide.policy import Permission
 from guide.support.loan_forms import (
     ItemFilterForm,
@@ -43,7 +42,6 @@ bp.app_context_processor(template_helpers)
 def case_loans_view(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     loans = case_loans(case)
-    db.session.commit()  # the audit event for reading the case
     return render_template(
         "loans/case_loans.html", case=case, loans=loans, today=local_date(), may_lend=can_lend(case)
     )
@@ -74,7 +72,6 @@ def new_loan(case_id: uuid.UUID):
             _show_refusal(form, refusal)
         else:
             return _back_to_loans(case, _("The loan is registered."))
-    db.session.commit()
     return render_template("loans/loan_form.html", case=case, form=form)
 
 
@@ -93,7 +90,6 @@ def return_loan(case_id: uuid.UUID, loan_id: uuid.UUID):
             _show_refusal(form, refusal)
         else:
             return _back_to_loans(case, _("The loan is marked as returned."))
-    db.session.commit()
     return render_template("loans/return_form.html", case=case, loan=loan, form=form)
 
 
@@ -114,7 +110,6 @@ def new_item():
         add_item(
             by=current_user, name=form.name.data, size=form.size.data, condition=form.condition.data
         )
-        db.session.commit()
         flash(_("The item is added to the register."), "success")
         return redirect(url_for("loans.items"))
     return render_template("loans/item_form.html", form=form, item=None)
@@ -133,7 +128,6 @@ def edit_item(item_id: uuid.UUID):
             size=form.size.data,
             condition=form.condition.data,
         )
-        db.session.commit()
         flash(_("The item is saved."), "success")
         return redirect(url_for("loans.items"))
     return render_template("loans/item_form.html", form=form, item=item)
@@ -149,6 +143,5 @@ def _show_refusal(form, refusal: LoanRefused) -> None:
 
 
 def _back_to_loans(case: Case, message: str, category: str = "success"):
-    db.session.commit()  # the change, or at least the audit event for opening the case
     flash(message, category)
     return redirect(url_for("loans.case_loans_view", case_id=case.id))

@@ -10,11 +10,11 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
+from guide.access import load_scoped
 from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus
@@ -77,15 +77,15 @@ def loans_per_year(loans: list[EquipmentLoan]) -> dict[int, int]:
 
 def load_loan(case: Case, loan_id: uuid.UUID) -> EquipmentLoan:
     """The loan if it belongs to ``case`` (already loaded through the object rule), else 404."""
-    loan = db.session.scalar(
+    loan = load_scoped(
         select(EquipmentLoan).where(
             EquipmentLoan.id == loan_id,
             EquipmentLoan.case_id == case.id,
             EquipmentLoan.organisation_id == case.organisation_id,
-        )
+        ),
+        kind="loan",
+        object_id=loan_id,
     )
-    if loan is None:
-        abort(404)
     return loan
 
 
@@ -277,13 +277,13 @@ def list_items(*, organisation_id: uuid.UUID, filters: ItemFilters | None = None
 
 def load_item(*, viewer: User, item_id: uuid.UUID) -> EquipmentItem:
     """A register item of the viewer's organisation, else 404."""
-    item = db.session.scalar(
+    item = load_scoped(
         select(EquipmentItem).where(
             EquipmentItem.id == item_id, EquipmentItem.organisation_id == viewer.organisation_id
-        )
+        ),
+        kind="equipment_item",
+        object_id=item_id,
     )
-    if item is None:
-        abort(404)
     return item
 
 

@@ -14,12 +14,12 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, exists, func, select, update
 from sqlalchemy.orm import joinedload
 
+from guide.access import load_scoped
 from guide.accounts.models import User
 from guide.activities.models import Activity, Club, Enrollment
 from guide.audit.services import record_event
@@ -28,6 +28,7 @@ from guide.database import utcnow
 from guide.extensions import db
 from guide.policy import Permission, allowed
 from guide.support.models import Fund, GrantStatus, PayeeKind, SupportGrant, SupportKind
+from guide.validation.versions import check_version
 
 KIND_LABELS = {
     SupportKind.membership_fee: _l("Membership fee"),
@@ -82,10 +83,6 @@ class FundOverdrawn(SupportRuleError):
     def __init__(self, message: str, *, remaining: int) -> None:
         super().__init__(message)
         self.remaining = remaining
-
-
-class GrantConflict(SupportRuleError):
-    """Someone changed the grant after the user loaded it."""
 
 
 # --- funds ---------------------------------------------------------------------------------
@@ -144,11 +141,11 @@ def fund_totals(fund: Fund) -> FundTotals:
 
 def load_fund(*, viewer: User, fund_id: uuid.UUID) -> Fund:
     """A fund of the viewer's organisation, else 404."""
-    fund = db.session.scalar(
-        select(Fund).where(Fund.id == fund_id, Fund.organisation_id == viewer.organisation_id)
+    fund = load_scoped(
+        select(Fund).where(Fund.id == fund_id, Fund.organisation_id == viewer.organisation_id),
+        kind="fund",
+        object_id=fund_id,
     )
-    if fund is None:
-        abort(404)
     return fund
 
 
@@ -284,11 +281,11 @@ def case_grants(case: Case) -> list[SupportGrant]:
 
 def load_grant(case: Case, grant_id: uuid.UUID) -> SupportGrant:
     """One of ``case``'s grants (the case came through the object rule), else 404."""
-    grant = db.session.scalar(
-        select(SupportGrant).where(SupportGrant.id == grant_id, SupportGrant.case_id == case.id)
+    grant = load_scoped(
+        select(SupportGrant).where(SupportGrant.id == grant_id, SupportGrant.case_id == case.id),
+        kind="grant",
+        object_id=grant_id,
     )
-    if grant is None:
-        abort(404)
     return grant
 
 
@@ -346,7 +343,7 @@ def update_grant(
     grant: SupportGrant, *, by: User, expected_version: int, details: GrantDetails
 ) -> None:
     """Correct a grant that is not final; an approved grant must still fit its fund."""
-    _check_version(grant, expected_version)
+    check_version(grant, expected_version)
     if not may_edit(grant, may_approve=allowed(by, Permission.support_approve)):
         raise SupportRuleError(_("A rejected or paid grant cannot be changed."))
     values = _checked_values(grant.case, details, current_fund_id=grant.fund_id)
@@ -418,13 +415,6 @@ def _usable_fund(fund_id: uuid.UUID, organisation_id: uuid.UUID) -> Fund:
     return fund
 
 
-def _check_version(grant: SupportGrant, expected_version: int | None) -> None:
-    if expected_version is None or expected_version != grant.version:
-        raise GrantConflict(
-            _("Someone else changed this grant just now. Look at it again and retry if needed.")
-        )
-
-
 def _overdrawn_message(remaining: int) -> str:
     from guide.i18n import format_money
 
@@ -445,7 +435,7 @@ def approve_grant(
     override_reason: str | None = None,
 ) -> None:
     """Approve a requested grant from ``fund``; refused if it does not fit, unless overridden."""
-    _check_version(grant, expected_version)
+    check_version(grant, expected_version)
     if grant.status != GrantStatus.requested:
         raise SupportRuleError(_("Only a requested grant can be approved."))
     fund = _usable_fund(fund_id, grant.organisation_id)
@@ -480,7 +470,7 @@ def approve_grant(
 
 def reject_grant(grant: SupportGrant, *, by: User, expected_version: int, reason: str) -> None:
     """Reject a requested grant, with a reason the family's guide can read (clubs never)."""
-    _check_version(grant, expected_version)
+    check_version(grant, expected_version)
     if grant.status != GrantStatus.requested:
         raise SupportRuleError(_("Only a requested grant can be rejected."))
     if not reason.strip():
@@ -497,7 +487,7 @@ def mark_paid(
     grant: SupportGrant, *, by: User, expected_version: int, payment_reference: str
 ) -> None:
     """Record that the organisation's accounts have paid an approved grant."""
-    _check_version(grant, expected_version)
+    check_version(grant, expected_version)
     if grant.status != GrantStatus.approved:
         raise SupportRuleError(_("Only an approved grant can be marked as paid."))
     reference = payment_reference.strip()

@@ -8,14 +8,12 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from guide.access import requires_permission
 from guide.audit.services import record_event
 from guide.cases.models import Case
 from guide.cases.services import load_case, local_date
 from guide.exports import Amount, csv_response
-from guide.extensions import db
 from guide.policy import Permission, allowed
 from guide.support import overviews
 from guide.support.forms import (
@@ -87,7 +85,6 @@ def fund_new():
         fund = create_fund(
             organisation_id=current_user.organisation_id, by=current_user, details=form.details()
         )
-        db.session.commit()
         flash(_("The fund is set up."), "success")
         return redirect(url_for("support.fund_overview", fund_id=fund.id))
     return render_template("support/fund_form.html", form=form, fund=None)
@@ -100,7 +97,6 @@ def fund_edit(fund_id: uuid.UUID):
     form = FundForm.for_fund(fund)
     if form.validate_on_submit():
         update_fund(fund, by=current_user, details=form.details())
-        db.session.commit()
         flash(_("The fund is saved."), "success")
         return redirect(url_for("support.fund_overview", fund_id=fund.id))
     return render_template("support/fund_form.html", form=form, fund=fund)
@@ -123,7 +119,6 @@ def fund_export(fund_id: uuid.UUID):
     fund = load_fund(viewer=current_user, fund_id=fund_id)
     rows = overviews.fund_overview(fund).rows
     record_event("fund_overview_exported", actor=current_user, obj=fund)
-    db.session.commit()
     return csv_response(
         f"fund-{fund.year}-{fund.id.hex[:8]}.csv",
         [_("Month"), _("Kind"), _("Committed (approved, not paid)"), _("Paid")],
@@ -191,7 +186,6 @@ def payments_export():
             "rows": len(rows),
         },
     )
-    db.session.commit()
     return csv_response(
         f"payments-{form.date_from.data.isoformat()}-{form.date_to.data.isoformat()}.csv",
         [_("Payee"), _("Organisation number"), _("Amount"), _("Payment reference"), _("Paid on")],
@@ -217,7 +211,6 @@ def case_support(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     overview = overviews.case_overview(case)
     loans = case_loans(case)
-    db.session.commit()  # the audit event for reading the case
     return render_template(
         "support/case_support.html",
         case=case,
@@ -251,7 +244,6 @@ def grant_new(case_id: uuid.UUID):
             form.form_errors.append(str(error))
         else:
             return _commit_and_show(grant, _("The request is sent to the coordinator."))
-    db.session.commit()
     return render_template("support/grant_form.html", case=case, form=form, grant=None)
 
 
@@ -274,7 +266,6 @@ def grant_edit(case_id: uuid.UUID, grant_id: uuid.UUID):
             form.form_errors.append(str(error))
         else:
             return _commit_and_show(grant, _("The grant is saved."))
-    db.session.commit()
     return render_template("support/grant_form.html", case=case, form=form, grant=grant)
 
 
@@ -296,7 +287,6 @@ def _show_grant(case: Case, grant: SupportGrant, **forms: Any):
     )
     forms.setdefault("reject_form", RejectForm(**defaults))
     forms.setdefault("pay_form", PayForm(**defaults))
-    db.session.commit()
     return render_template(
         "support/grant_detail.html",
         case=case,
@@ -375,7 +365,6 @@ def _grant_url(grant: SupportGrant) -> str:
 
 def _refuse(case: Case, message: str, *, grant: SupportGrant | None = None):
     # Services refuse before they change anything; only the audit of the read is kept.
-    db.session.commit()
     flash(message, "warning")
     if grant is not None:
         return redirect(_grant_url(grant))
@@ -384,12 +373,5 @@ def _refuse(case: Case, message: str, *, grant: SupportGrant | None = None):
 
 def _commit_and_show(grant: SupportGrant, message: str):
     """Commit once; a concurrent change to the same grant is reported, never overwritten."""
-    url = _grant_url(grant)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("Someone else changed this grant just now. Look at it again and retry if needed."))
-    else:
-        flash(message, "success")
-    return redirect(url)
+    flash(message, "success")
+    return redirect(_grant_url(grant))

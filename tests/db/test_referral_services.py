@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from guide.unit_of_work import StaleEdit
 from guide.audit.models import AuditEvent
 from guide.audit.services import verify_chain
 from guide.cases.models import Case, CaseStatus, Child, CloseReason, Guardian, GuardianRelation
@@ -19,7 +20,6 @@ from guide.outbox.models import OutboxMessage
 from guide.referrals.models import ConsentToReferMethod, Referral, ReferralStatus
 from guide.referrals.services import (
     GuardianDetails,
-    IntakeConflict,
     ReferralDetails,
     ReferralStage,
     accept_referral,
@@ -210,7 +210,7 @@ def test_duplicates_are_never_found_in_another_organisation(db, people):
 def test_a_referral_is_decided_only_once(db, people):
     referral = submit_referral(details=referral_details(), referrer=people["referrer"])
     accept_referral(referral, by=people["coordinator"], seen_version=None)
-    with pytest.raises(IntakeConflict):
+    with pytest.raises(StaleEdit):
         decline_referral(referral, by=people["coordinator"], reason="Nei", seen_version=None)
 
 
@@ -220,7 +220,7 @@ def test_a_decision_on_an_old_version_is_refused(db, people):
     seen = referral.case.version
     referral.case.help_level = "information"
     db.session.commit()
-    with pytest.raises(IntakeConflict):
+    with pytest.raises(StaleEdit):
         accept_referral(referral, by=people["coordinator"], seen_version=seen)
     assert referral.status == ReferralStatus.received
 
@@ -295,6 +295,6 @@ def test_merge_only_into_an_open_duplicate(db, people):
         status="closed",
     )
     for target in (stranger, closed_twin, referral.case):
-        with pytest.raises(IntakeConflict):
+        with pytest.raises(StaleEdit):
             merge_referral(referral, into=target, by=people["coordinator"], seen_version=None)
     assert referral.status == ReferralStatus.received

@@ -175,8 +175,8 @@ def test_stale_version_shows_a_conflict_and_keeps_the_first_assignment(client, d
         f"/cases/{case.id}/assignment",
         data={"csrf_token": token, "guide": str(second.guide_profile.id), "version": seen_version},
     )
-    assert response.status_code == 409
-    assert "Someone else changed this case while you had it open" in response.text
+    assert response.status_code == 302
+    assert "Someone else changed this just now" in client.get(response.headers["Location"]).text
     stored = _reload(db, case)
     assert stored.assigned_guide_id == first.guide_profile.id
     assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == [first.email]
@@ -192,8 +192,8 @@ def test_a_write_conflict_at_flush_time_is_reported_too(client, db, coordinator,
 
     monkeypatch.setattr("guide.cases.assignment_views.assign_guide", lose_the_race)
     response = _post_assignment(client, case, guide)
-    assert response.status_code == 409
-    assert "Someone else changed this case" in response.text
+    assert response.status_code == 302
+    assert "Someone else changed this just now" in client.get(response.headers["Location"]).text
     assert _reload(db, case).assigned_guide_id is None
 
 
