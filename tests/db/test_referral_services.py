@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from guide.unit_of_work import StaleEdit
 from guide.audit.models import AuditEvent
 from guide.audit.services import verify_chain
 from guide.cases.models import Case, CaseStatus, Child, CloseReason, Guardian, GuardianRelation
@@ -31,6 +30,7 @@ from guide.referrals.services import (
     referral_progress,
     submit_referral,
 )
+from guide.unit_of_work import StaleEdit
 from tests import factories
 
 
