@@ -21,7 +21,7 @@ import logging
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, redirect, request, url_for
+from flask import Flask, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -139,7 +139,7 @@ def _answer_stale_edit(error: Exception) -> Response:
 def _answer_repeat(error: AlreadySubmitted) -> Response:
     rollback()
     flash(_("This was already saved. Here is what it made."), "info")
-    return redirect(error.url or url_for("web.home"))
+    return redirect(error.url or url_for("web.index"))
 
 
 def _page_to_look_again() -> str:
@@ -147,10 +147,18 @@ def _page_to_look_again() -> str:
     referrer = urlsplit(request.referrer or "")
     if referrer.path and (not referrer.netloc or referrer.netloc == request.host):
         return referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    rule = request.url_rule
-    if rule is not None and rule.methods and "GET" in rule.methods:
-        return request.path
-    return url_for("web.home")
+    # Without a referrer: this address if it shows a page, else the page it is an action of
+    # (``/intake/<id>/decline`` belongs to ``/intake/<id>``).
+    adapter = current_app.url_map.bind(request.host)
+    path = request.path
+    while path:
+        try:
+            adapter.match(path, method="GET")
+        except HTTPException:
+            path = path.rsplit("/", 1)[0]
+            continue
+        return path
+    return url_for("web.index")
 
 
 def _http_error(status: int) -> HTTPException:

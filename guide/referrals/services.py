@@ -422,7 +422,8 @@ def _check_still_open(referral: Referral, seen_version: int | None) -> Case:
     case = referral.case
     if referral.status != ReferralStatus.received or case is None:
         raise StaleEdit()  # decided by someone else since the page was opened
-    check_version(case, seen_version)
+    if seen_version is not None:  # a decision made from a page says which version it saw
+        check_version(case, seen_version)
     return case
 
 

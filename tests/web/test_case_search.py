@@ -187,7 +187,7 @@ def test_invalid_search_input_is_explained_beside_the_field_and_searches_nothing
     db.session.commit()
     fields = {"reference": value} if field == "reference" else {**IDENTITY, field: value}
     response = find(client, **fields)
-    assert response.status_code == 200
+    assert response.status_code == 400
     beside = response.text.split(f'id="{field}-error"', 1)
     assert len(beside) == 2, f"no message beside {field}"
     assert message in beside[1].split("</div>", 1)[0]

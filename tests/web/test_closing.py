@@ -60,7 +60,7 @@ def test_coordinator_closes_a_case_with_a_reason_and_note(client, db):
 def test_closing_without_a_reason_is_refused(client, db):
     _, case = coordinator_and_case(client, db)
     response = post_close(client, case, reason="")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="reason-error"' in response.text
     assert "Choose why the case is closed." in response.text
     assert reload(db, case).status == CaseStatus.in_progress
@@ -68,7 +68,7 @@ def test_closing_without_a_reason_is_refused(client, db):
 
 def test_closing_with_an_unknown_reason_or_a_long_note_is_refused(client, db):
     _, case = coordinator_and_case(client, db)
-    assert post_close(client, case, reason="bored").status_code == 200
+    assert post_close(client, case, reason="bored").status_code == 400
     response = post_close(client, case, note="n" * 10_000)
     assert 'id="note-error"' in response.text
     assert "Shorten the text to 500 characters or fewer." in response.text
@@ -80,7 +80,7 @@ def test_closing_with_an_unknown_reason_or_a_long_note_is_refused(client, db):
 def test_closing_note_with_a_direction_override_is_refused(client, db):
     _, case = coordinator_and_case(client, db)
     response = post_close(client, case, note="Flyttet \u202etxt.exe")
-    assert response.status_code == 200
+    assert response.status_code == 400
     beside = response.text.split('id="note-error"', 1)
     assert len(beside) == 2, "no message beside the note"
     assert "invisible control characters" in beside[1].split("</div>", 1)[0]
@@ -155,7 +155,7 @@ def test_a_stale_close_form_reports_a_conflict(client, db):
         },
     )
     assert response.status_code == 302
-    assert "Someone else changed this case just now" in client.get(f"/cases/{case.id}").text
+    assert "Someone else changed this just now" in client.get(f"/cases/{case.id}").text
     assert reload(db, case).status == CaseStatus.in_progress
 
 

@@ -171,7 +171,7 @@ def test_a_younger_child_is_not_offered_as_the_one_who_consents(client, db, org)
     response = post_consent(client, case, consenter="child", child_heard=None)
 
     assert 'value="child"' not in page.text
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert consent_count(db) == 0
 
 
@@ -183,7 +183,7 @@ def test_the_form_offers_no_digital_link_and_refuses_one(client, db, org):
     response = post_consent(client, case, method="digital_link", scan=None)
 
     assert 'value="digital_link"' not in page.text
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert consent_count(db) == 0
 
 
@@ -193,7 +193,7 @@ def test_a_signed_paper_consent_needs_its_scan(client, db, org):
 
     response = post_consent(client, case, scan=(io.BytesIO(b""), ""))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="scan-error"' in response.text
     assert "Last opp den skannede kopien" in response.text
     assert consent_count(db) == 0
@@ -224,7 +224,7 @@ def test_invalid_consent_is_explained_beside_the_field_and_stores_nothing(
 
     response = post_consent(client, case, **overrides)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert f'id="{field}-error"' in response.text
     assert consent_count(db) == 0
 
@@ -253,7 +253,7 @@ def test_a_club_consent_asking_for_health_or_economy_is_refused(client, db, org,
 
     response = post_consent(client, case, recipient=str(club.id), categories=["identity", category])
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="categories-error"' in response.text
     assert "deles aldri med klubber" in response.text
     assert consent_count(db) == 0

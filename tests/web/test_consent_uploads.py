@@ -82,7 +82,7 @@ def test_anything_else_is_refused_beside_the_field_and_nothing_is_stored(
 
     response = post_consent(client, case, scan=(io.BytesIO(data), name, browser_type))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     error = response.text.split('id="scan-error"', 1)
     assert len(error) == 2, "the message is shown beside the scan field"
     assert message in error[1].split("</div>", 1)[0]
@@ -106,7 +106,7 @@ def test_a_scan_is_refused_for_a_verbal_consent(client, db, org):
         client, case, method="verbal_documented", scan=(io.BytesIO(PDF), "skjema.pdf")
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="scan-error"' in response.text
     assert consent_count(db) == 0
 

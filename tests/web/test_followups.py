@@ -119,7 +119,7 @@ def test_marking_a_follow_up_done_needs_a_note(client, db):
     assert path in client.get(f"/cases/{case.id}").text
     page = client.get(path)
     refused = client.post(path, data={"note": "  ", "csrf_token": csrf_token(page.text)})
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert 'id="note-error"' in refused.text
     assert db.session.get(FollowUp, first.id).done_at is None
 
@@ -153,7 +153,7 @@ def _first_follow_up_page(client, db):
 def test_invalid_follow_up_note_is_explained_and_nothing_is_marked(client, db, note, message):
     follow_up_id, path, token = _first_follow_up_page(client, db)
     refused = client.post(path, data={"note": note, "csrf_token": token})
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     beside = refused.text.split('id="note-error"', 1)
     assert len(beside) == 2, "no message beside the note"
     assert message in beside[1].split("</div>", 1)[0]

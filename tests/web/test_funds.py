@@ -66,7 +66,7 @@ def test_bad_fund_input_is_explained_beside_the_field(
     client, db, coordinator, fields, field_id, message
 ):
     response = post_fund(client, **fields)
-    assert response.status_code == 200
+    assert response.status_code == 400
     error = re.search(rf'id="{field_id}-error">(.*?)</div>', response.text, re.S)
     assert error and message in error.group(1)
     assert db.session.scalar(select(func.count()).select_from(Fund)) == 0

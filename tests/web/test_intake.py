@@ -222,7 +222,7 @@ def test_decision_on_a_stale_page_is_refused_with_a_clear_message(db, world, cli
         },
         follow_redirects=True,
     )
-    assert "Someone else decided on this referral" in response.text
+    assert "Someone else changed this just now" in response.text
     referral = load(db, referral_id)
     assert (referral.status, referral.case.status) == ("received", "referred")
     assert referral.decline_reason is None

@@ -52,7 +52,7 @@ def test_an_item_needs_a_name_and_nothing_is_stored_without_one(client, db):
         response = client.post(
             "/equipment/new", data={"name": name, "csrf_token": csrf_token(page.text)}
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert 'id="name-error"' in response.text
 
     assert db.session.scalars(select(EquipmentItem)).all() == []

@@ -133,7 +133,7 @@ def test_due_date_before_the_lending_date_is_refused_beside_the_field(client, db
 
     response = post_loan(client, case, due_on=(today - dt.timedelta(days=1)).isoformat())
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="due_on-error"' in response.text
     assert "The due date cannot be before the day it was lent." in response.text
     assert loan_count(db) == 0
@@ -147,7 +147,7 @@ def test_a_note_of_ten_thousand_characters_is_refused(client, db):
 
     response = post_loan(client, case, note="x" * 10_000)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="note-error"' in response.text
     assert "Shorten the text to 2000 characters or fewer." in response.text
     assert loan_count(db) == 0
@@ -172,7 +172,7 @@ def test_other_invalid_loans_are_refused_and_nothing_stored(client, db, fields, 
 
     response = post_loan(client, case, **fields)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert f'id="{error_field}-error"' in response.text
     assert loan_count(db) == 0
 
@@ -232,7 +232,7 @@ def test_a_register_item_must_come_from_the_own_store(client, db):
 
     response = post_loan(client, case, source="club", item=str(helmet.id))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="item-error"' in response.text
     assert loan_count(db) == 0
     assert db.session.get(EquipmentItem, helmet.id).is_available is True
@@ -267,7 +267,7 @@ def test_returning_refuses_a_date_before_lending_or_in_the_future(client, db):
 
     for day in (today - dt.timedelta(days=4), today + dt.timedelta(days=1)):
         response = client.post(path, data={"returned_on": day.isoformat(), "csrf_token": token})
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert 'id="returned_on-error"' in response.text
     assert db.session.get(EquipmentLoan, loan.id).returned_on is None
 

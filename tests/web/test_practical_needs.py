@@ -96,7 +96,7 @@ def test_bad_text_is_refused_beside_the_field_and_nothing_is_stored(app, db, cli
     db.session.commit()
     assert sign_in(client, s.coordinator.email).status_code == 302
     response = post_note(client, s.case.id, text)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.text
     assert _stored_note(db, s.case.id) is None
 

@@ -135,7 +135,7 @@ def test_invalid_visit_input_is_explained_beside_the_field_and_stores_nothing(
     if value == "tomorrow":
         value = (local_date() + dt.timedelta(days=1)).isoformat()
     response = post_visit(client, case, **{field: value})
-    assert response.status_code == 200
+    assert response.status_code == 400
     error_block = response.text.split(f'id="{field}-error"', 1)
     assert len(error_block) == 2, f"no message beside {field}"
     assert message in error_block[1].split("</div>", 1)[0]
