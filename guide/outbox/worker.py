@@ -142,7 +142,8 @@ def _claim_one(status: OutboxStatus, *, now: dt.datetime, lease_until: dt.dateti
 
 
 def _send_one(smtp: SmtpSession, claim: Claim, *, now: dt.datetime, report: SendReport) -> None:
-    message = db.session.get_one(OutboxMessage, claim.message_id)
+    # Read afresh: the claim changed the row behind the session's back.
+    message = db.session.get_one(OutboxMessage, claim.message_id, populate_existing=True)
     if claim.interrupted:
         # The id only. The mail may have reached its recipient: it goes again, same Message-ID.
         log.warning("Outbox message %s was interrupted while sending", message.id)
