@@ -35,6 +35,7 @@ from guide.database import utcnow
 from guide.extensions import db
 from guide.outbox.models import OutboxMessage, OutboxStatus
 from guide.outbox.sender import SmtpSender, SmtpSession, describe_failure
+from guide.settings import SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,11 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 def lease_length() -> dt.timedelta:
     """How long a claim keeps other workers away from one message."""
-    settings = current_app.extensions["fritidsguide.settings"]
-    return dt.timedelta(seconds=settings.outbox_lease_seconds)
+    seconds = current_app.extensions["fritidsguide.settings"].outbox_lease_seconds
+    if seconds < 1:
+        # Without a lease every worker would take every message at once.
+        raise SettingsError(f"Setting outbox_lease_seconds must be at least 1, not {seconds}")
+    return dt.timedelta(seconds=seconds)
 
 
 def send_due(
@@ -199,7 +203,11 @@ def _still_claimed(message: OutboxMessage, lease_until: dt.datetime, **changes: 
     """Write ``changes`` if this worker's claim still holds; False when another took over."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.next_attempt_at == lease_until)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.status == OutboxStatus.sending,
+            OutboxMessage.next_attempt_at == lease_until,
+        )
         .values(**changes)
         .execution_options(synchronize_session=False)
     )

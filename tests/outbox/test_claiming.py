@@ -6,13 +6,15 @@ import datetime as dt
 import threading
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from guide.database import utcnow
 from guide.extensions import db as _db
 from guide.outbox.models import OutboxMessage, OutboxStatus
 from guide.outbox.services import queue_emails
-from guide.outbox.worker import LEASE_EXPIRED, MAX_ATTEMPTS, claim_next, send_due
+from guide.outbox.worker import LEASE_EXPIRED, MAX_ATTEMPTS, claim_next, lease_length, send_due
+from guide.settings import SettingsError
 
 LEASE = dt.timedelta(minutes=3)
 CONTEXT = {"link": "http://app.test/invitation/x", "organisation_name": "Org", "valid_hours": 72}
@@ -124,3 +126,12 @@ def test_a_message_interrupted_at_every_attempt_fails_without_being_sent_again(d
     stored = _stored(db, message.id)
     assert (stored.status, stored.attempts) == (OutboxStatus.failed, MAX_ATTEMPTS)
     assert stored.last_error == LEASE_EXPIRED
+
+
+def test_the_lease_comes_from_the_settings_and_cannot_be_zero(app, make_app):
+    with app.app_context():
+        assert lease_length() == dt.timedelta(minutes=3)  # the default
+    with make_app(outbox_lease_seconds=45).app_context():
+        assert lease_length() == dt.timedelta(seconds=45)
+    with make_app(outbox_lease_seconds=0).app_context(), pytest.raises(SettingsError):
+        lease_length()
