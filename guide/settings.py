@@ -47,6 +47,8 @@ class Settings:
     smtp_use_tls: bool = False
     smtp_username: str = ""
     smtp_password: str = ""
+    #: How long a worker may hold one message while sending it before another may retry it.
+    outbox_lease_seconds: int = 180
     #: Days before an equipment loan's due date that its guide is reminded (``flask loans remind``).
     loan_reminder_days: int = 3
     password_time_cost: int = 2

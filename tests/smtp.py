@@ -5,11 +5,15 @@
         assert smtp.messages[0]["Subject"] == "..."
 
 ``stop()`` and ``start()`` take the server down and up again on the same port, to
-test what the outbox does while the mail server is away.
+test what the outbox does while the mail server is away. ``hold_reply_to(n)`` keeps
+the n-th message but delays its "250" reply until ``release()``, to stop a sender
+after the server has the mail and before it hears so.
 """
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import email
 import email.policy
 import socket
@@ -49,6 +53,12 @@ class _Collector:
         with self.capture.lock:
             self.capture.messages.append(message)  # type: ignore[arg-type]
             self.capture.envelope_recipients.append(list(envelope.rcpt_tos))
+            self.capture.received_at.append(dt.datetime.now(dt.UTC))
+            held = len(self.capture.messages) == self.capture.held_number
+        if held:
+            self.capture.holding.set()
+            while not self.capture.released.is_set():
+                await asyncio.sleep(0.02)  # other sessions carry on meanwhile
         return "250 Message accepted for delivery"
 
 
@@ -59,9 +69,14 @@ class SmtpCapture:
         self.port = port or free_port()
         self.messages: list[EmailMessage] = []
         self.envelope_recipients: list[list[str]] = []
+        #: When each message arrived (UTC), in the order of ``messages``.
+        self.received_at: list[dt.datetime] = []
         #: An SMTP reply such as "550 5.1.1 No such user" to refuse every recipient with.
         self.refuse_recipients_with = ""
         self.lock = threading.Lock()
+        self.held_number = 0
+        self.holding = threading.Event()
+        self.released = threading.Event()
         self._controller: Controller | None = None
 
     @property
@@ -74,7 +89,17 @@ class SmtpCapture:
             controller.start()
             self._controller = controller
 
+    def hold_reply_to(self, number: int) -> None:
+        """Keep the ``number``-th message (from 1) but answer it only after ``release()``."""
+        self.held_number = number
+        self.holding.clear()
+        self.released.clear()
+
+    def release(self) -> None:
+        self.released.set()
+
     def stop(self) -> None:
+        self.release()
         if self._controller is not None:
             self._controller.stop()
             self._controller = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from guide.outbox.worker import send_due, work
+from guide.outbox.worker import lease_length, send_due, work
 
 outbox_cli = AppGroup("outbox", help="The e-mail outbox.")
 
@@ -27,7 +27,11 @@ def send_command() -> None:
 )
 def work_command(interval: float) -> None:
     """Send due messages every INTERVAL seconds until stopped with Ctrl-C."""
-    click.echo(f"Outbox worker started; checking every {interval:g} s. Stop with Ctrl-C.")
+    lease = lease_length().total_seconds()
+    click.echo(
+        f"Outbox worker started; checking every {interval:g} s, "
+        f"each message leased for {lease:g} s. Stop with Ctrl-C."
+    )
     try:
         work(interval_seconds=interval)
     except KeyboardInterrupt:

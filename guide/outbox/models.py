@@ -16,6 +16,8 @@ from guide.extensions import db
 
 class OutboxStatus(enum.StrEnum):
     queued = "queued"
+    #: Claimed by a worker until ``next_attempt_at`` (its lease); then due again.
+    sending = "sending"
     sent = "sent"
     failed = "failed"
 
@@ -36,6 +38,7 @@ class OutboxMessage(db.Model):
         str_enum(OutboxStatus), default=OutboxStatus.queued
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    #: When a queued message is due, or when a sending message's lease runs out.
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: The SMTP error class and code only, never an address or message text.
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 from types import TracebackType
 
 from guide.settings import Settings
@@ -17,7 +18,7 @@ IMPLICIT_TLS_PORT = 465
 
 @dataclass(frozen=True)
 class SmtpSender:
-    """Where and how to deliver mail; ``connect()`` opens one connection for a batch."""
+    """Where and how to deliver mail; ``session()`` gives one connection for a run."""
 
     host: str
     port: int
@@ -42,7 +43,11 @@ class SmtpSender:
     def __repr__(self) -> str:  # the password must never reach a log
         return f"SmtpSender(host={self.host!r}, port={self.port!r})"
 
-    def connect(self) -> SmtpConnection:
+    def session(self) -> SmtpSession:
+        """One SMTP connection for a run of the worker, opened when the first mail goes out."""
+        return SmtpSession(self)
+
+    def open_client(self) -> smtplib.SMTP:
         if self.use_tls and self.port == IMPLICIT_TLS_PORT:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
                 self.host, self.port, timeout=self.timeout_seconds, context=_tls_context()
@@ -53,24 +58,42 @@ class SmtpSender:
                 client.starttls(context=_tls_context())
         if self.username:
             client.login(self.username, self.password)
-        return SmtpConnection(client, self.mail_from)
+        return client
 
 
 def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-class SmtpConnection:
-    """An open SMTP session; use as a context manager so it is always closed."""
+class SmtpSession:
+    """An SMTP connection opened at the first ``send``; use as a context manager.
 
-    def __init__(self, client: smtplib.SMTP, mail_from: str) -> None:
-        self.client = client
-        self.mail_from = mail_from
+    When the server cannot be reached, every later ``send`` in the session fails with
+    the same error instead of trying again: the run records one attempt per message.
+    """
 
-    def send(self, *, recipient: str, subject: str, body: str) -> None:
-        self.client.send_message(build_message(self.mail_from, recipient, subject, body))
+    def __init__(self, sender: SmtpSender) -> None:
+        self.sender = sender
+        self._client: smtplib.SMTP | None = None
+        self._connect_error: Exception | None = None
 
-    def __enter__(self) -> SmtpConnection:
+    def send(self, *, key: uuid.UUID, recipient: str, subject: str, body: str) -> None:
+        """Hand one message to the server, with the Message-ID that ``key`` always gives."""
+        mail = build_message(self.sender.mail_from, recipient, subject, body, key=key)
+        self._connected().send_message(mail)
+
+    def _connected(self) -> smtplib.SMTP:
+        if self._connect_error is not None:
+            raise self._connect_error.with_traceback(None)
+        if self._client is None:
+            try:
+                self._client = self.sender.open_client()
+            except Exception as error:
+                self._connect_error = error
+                raise
+        return self._client
+
+    def __enter__(self) -> SmtpSession:
         return self
 
     def __exit__(
@@ -79,24 +102,33 @@ class SmtpConnection:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        if self._client is None:
+            return
         try:
-            self.client.quit()
+            self._client.quit()
         except (smtplib.SMTPException, OSError):
-            self.client.close()
+            self._client.close()
 
 
-def build_message(mail_from: str, recipient: str, subject: str, body: str) -> EmailMessage:
+def build_message(
+    mail_from: str, recipient: str, subject: str, body: str, *, key: uuid.UUID
+) -> EmailMessage:
     """A plain-text UTF-8 message with the headers a receiving server expects."""
     message = EmailMessage()
     message["From"] = mail_from
     message["To"] = recipient
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    sender_domain = parseaddr(mail_from)[1].rpartition("@")[2] or "fritidsguide.invalid"
-    message["Message-ID"] = make_msgid(domain=sender_domain)
+    message["Message-ID"] = stable_message_id(key, mail_from)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body, subtype="plain", charset="utf-8")
     return message
+
+
+def stable_message_id(key: uuid.UUID, mail_from: str) -> str:
+    """``<key@sender's domain>``: the same on every attempt, so a repeat is recognisable."""
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "fritidsguide.invalid"
+    return f"<{key}@{domain}>"
 
 
 def describe_failure(error: BaseException) -> str:

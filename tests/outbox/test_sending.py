@@ -14,7 +14,7 @@ from guide.outbox.services import queue_email
 from guide.outbox.worker import (
     MAX_ATTEMPTS,
     _still_claimed,
-    claim_due,
+    claim_next,
     retry_delay,
     send_due,
 )
@@ -55,6 +55,8 @@ def test_queued_mail_is_delivered_with_its_subject_and_language(db, smtp, sender
     assert received["english@example.test"]["Subject"] == "You have been invited to Fritidsguide"
     assert "http://app.test/invitation/t0k3n" in received[ADDRESS].get_content()
     assert received[ADDRESS]["From"] == "Fritidsguide <ikke-svar@fritidsguide.test>"
+    assert received[ADDRESS]["Message-ID"] == f"<{nb_message.id}@fritidsguide.test>"
+    assert received["english@example.test"]["Message-ID"] == f"<{en_message.id}@fritidsguide.test>"
     for message in (nb_message, en_message):
         stored = _reload(db, message)
         assert stored.status == OutboxStatus.sent
@@ -181,8 +183,8 @@ def test_a_worker_whose_claim_ran_out_cannot_overwrite_the_newer_result(db, smtp
     message = _queue()
     db.session.commit()
     now = utcnow()
-    stale_lease = now + dt.timedelta(minutes=5)
-    assert claim_due(now=now, lease_until=stale_lease, limit=5) == [message.id]
+    stale_lease = now + dt.timedelta(minutes=3)
+    assert claim_next(now=now, lease_until=stale_lease).message_id == message.id
     # The lease runs out; another worker claims and sends the message.
     assert send_due(sender=sender, now=stale_lease + dt.timedelta(seconds=1)).sent == 1
     # The first worker's late result must not touch the row.
