@@ -43,10 +43,9 @@ def assign(case_id: uuid.UUID):
             if guide is None:
                 raise AssignmentRefused(_("Choose a guide from the list."))
             action(case, guide, by=current_user, expected_version=form.version.data, **extra)
-        except AssignmentRefused as refusal:
-            db.session.rollback()
+        except AssignmentRefused as refusal:  # raised before the service changes anything
             form.form_errors.append(str(refusal.message))
-            return _page(load_case(viewer=current_user, case_id=case_id), form, status=400)
+            return _page(case, form, status=400)
         flash(_("The guide is assigned and gets an e-mail."), "success")
         return redirect(url_for("cases.case_detail", case_id=case_id))
     return _page(case, form, status=400 if form.is_submitted() else 200)
@@ -62,10 +61,8 @@ def unassign(case_id: uuid.UUID):
             unassign_guide(
                 case, by=current_user, expected_version=form.version.data, note=form.note.data
             )
-        except AssignmentRefused as refusal:
-            db.session.rollback()
+        except AssignmentRefused as refusal:  # raised before the service changes anything
             form.form_errors.append(str(refusal.message))
-            case = load_case(viewer=current_user, case_id=case_id)
         else:
             flash(_("The guide is removed from the case and can no longer open it."), "success")
             return redirect(url_for("assignment.assign", case_id=case_id))
