@@ -34,7 +34,6 @@ from guide.accounts.models import ReferrerKind, Role, User
 from guide.accounts.passwords import hash_password
 from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
 from guide.audit.models import AuditEvent
-from guide.audit.services import event_digest
 from guide.bench import vocabulary as words
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
 from guide.cases.models import (
@@ -237,7 +236,6 @@ class _Builder:
         self.events: list[_Event] = []
         self.event_order = 0
         self.last_event_at = 0
-        self.previous_hash: str | None = None
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -279,14 +277,14 @@ class _Builder:
         )
 
     def emit_events(self, writer: _Writer, *, before: float | None) -> None:
-        """Write the queued events up to ``before``, in time order, each chained to the last."""
+        """Write the queued events up to ``before``, in time order; the sealer chains them."""
         bound = None if before is None else int(before * 1_000_000)
         table = AuditEvent.__table__
         while self.events and (bound is None or self.events[0][0] < bound):
             queued_at, _order, action, actor_id, object_type, object_id, details = heapq.heappop(
                 self.events
             )
-            # The chain is ordered by time: no two events may share an instant.
+            # Numbered by the database in time order; no two events share an instant.
             at = max(queued_at, self.last_event_at + 1)
             self.last_event_at = at
             event = SimpleNamespace(
@@ -300,11 +298,8 @@ class _Builder:
                     microsecond=at % 1_000_000
                 ),
                 details=details,
-                previous_hash=self.previous_hash,
             )
-            event_hash = event_digest(event)  # type: ignore[arg-type]
-            writer.add(table, {**vars(event), "event_hash": event_hash})
-            self.previous_hash = event_hash
+            writer.add(table, vars(event))
 
     # --- the organisation ----------------------------------------------------------------
 

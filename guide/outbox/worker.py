@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select, update
 
+from guide.audit.sealing import seal_in_worker
 from guide.database import utcnow
 from guide.extensions import db
 from guide.outbox.models import OutboxMessage, OutboxStatus
@@ -240,6 +241,7 @@ def work(
             log.error("Outbox run failed (%s); trying again", type(error).__name__)
         finally:
             db.session.remove()
+        seal_in_worker()  # links this round's audit events into the chain
         if report.claimed:
             log.info(
                 "Outbox: %d sent, %d to retry, %d failed",

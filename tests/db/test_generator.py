@@ -10,7 +10,8 @@ from guide.accounts.models import Role, User
 from guide.accounts.passwords import verify_password
 from guide.activities.models import Enrollment
 from guide.audit.models import AuditEvent
-from guide.audit.services import verify_chain
+from guide.audit.sealing import seal_pending
+from guide.audit.verification import verify_chain
 from guide.bench.generator import generate_organisation
 from guide.bench.sampling import sample_targets
 from guide.cases.identity import child_identity_digest
@@ -18,6 +19,7 @@ from guide.cases.models import Case, Child, Guardian, Visit
 from guide.consents.models import Consent
 from guide.referrals.models import Referral
 from guide.support.models import SupportGrant
+from tests.conftest import empty_all_tables
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -29,10 +31,7 @@ def _generate(db, seed: int = 5, cases: int = 50):
 
 
 def _empty(db) -> None:
-    db.session.remove()
-    with db.engine.begin() as connection:
-        for table in reversed(db.metadata.sorted_tables):
-            connection.execute(table.delete())
+    empty_all_tables()
 
 
 def _count(db, model) -> int:
@@ -95,10 +94,17 @@ def test_generated_course_is_consistent(db):
     assert visits and all(visit.notes for visit in visits)
 
 
-def test_generated_audit_chain_verifies(db):
+def test_generated_audit_events_seal_into_a_chain_that_verifies(db):
     result = _generate(db)
 
-    assert verify_chain(result.organisation_id) == []
+    assert seal_pending() == result.counts["audit_events"]
+    report = verify_chain()
+    assert report.is_intact
+    assert (report.checked, report.waiting) == (result.counts["audit_events"], 0)
+    # Written in time order, so the database numbered them as they occurred.
+    numbered = select(AuditEvent.occurred_at).order_by(AuditEvent.sequence_number)
+    times = db.session.scalars(numbered).all()
+    assert times == sorted(times)
 
 
 def test_bench_accounts_can_sign_in_with_their_secrets(db):

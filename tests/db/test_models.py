@@ -224,7 +224,7 @@ def test_erasing_a_child_removes_guardians_and_keeps_the_anonymous_case(db):
 
 
 def new_audit_event(db) -> AuditEvent:
-    event = AuditEvent(action="case_viewed", occurred_at=utcnow(), event_hash="0" * 64)
+    event = AuditEvent(action="case_viewed", occurred_at=utcnow())
     db.session.add(event)
     db.session.commit()
     return event
