@@ -84,7 +84,7 @@ def _page(
     form.guide.choices = [(str(s.guide.id), s.guide.user.full_name) for s in options.suggestions]
     has_guide = case.assigned_guide_id is not None
     return render_template(
-        "assignment/assign.html",
+        "cases/assign.html",
         case=case,
         form=form,
         unassign_form=unassign_form,

@@ -28,14 +28,14 @@ bp = Blueprint("club_portal", __name__)
 def children():
     rows = shared_children(contact=current_user)
     withdrawn = recent_withdrawals(contact=current_user)
-    return render_template("club_portal/children.html", children=rows, withdrawn=withdrawn)
+    return render_template("clubs_portal/children.html", children=rows, withdrawn=withdrawn)
 
 
 @bp.route("/klubb/barn/<uuid:child_id>")
 @requires_permission(Permission.shared_child_view)
 def child(child_id: uuid.UUID):
     row = load_shared_child(contact=current_user, child_id=child_id)
-    return render_template("club_portal/child.html", child=row, form=Form())
+    return render_template("clubs_portal/child.html", child=row, form=Form())
 
 
 @bp.route("/klubb/barn/<uuid:child_id>/started", methods=["POST"])

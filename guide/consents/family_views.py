@@ -62,7 +62,7 @@ def consent_link(token: str):
 def link_not_valid():
     """The one page for every unusable link: no child, no club, no language of the family."""
     db.session.rollback()
-    return render_template("family/link_not_valid.html"), 404, PRIVATE_HEADERS
+    return render_template("consents/family_link_not_valid.html"), 404, PRIVATE_HEADERS
 
 
 def _give_page(link: ConsentLink):
@@ -84,10 +84,10 @@ def _give_page(link: ConsentLink):
         )
         if consents is None:
             return link_not_valid()
-        return _page("family/done.html", consents=consents)
+        return _page("consents/family_done.html", consents=consents)
     form.text_version.data = CURRENT_TEXT_VERSION
     return _page(
-        "family/give.html",
+        "consents/family_give.html",
         form=form,
         child=child,
         offers=offers,
@@ -103,10 +103,10 @@ def _withdraw_page(link: ConsentLink):
         withdrawn = withdraw_consents(link, consent_ids=request.form.getlist("withdraw"))
         if withdrawn is None:
             return link_not_valid()
-        return _page("family/done.html", consents=withdrawn)
+        return _page("consents/family_done.html", consents=withdrawn)
     child = db.session.get(Child, link.child_id)
     return _page(
-        "family/withdraw.html",
+        "consents/family_withdraw.html",
         form=form,
         child=child,
         consents=consents,

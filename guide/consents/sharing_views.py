@@ -54,7 +54,7 @@ def consent_link(case_id: uuid.UUID):
         else:
             address = link_address(token)
             return render_template(
-                "sharing/link_created.html",
+                "consents/link_created.html",
                 case=case,
                 link=link,
                 address=address,
@@ -62,7 +62,7 @@ def consent_link(case_id: uuid.UUID):
                 emailed=form.delivery.data == DELIVERY_EMAIL,
                 days=VALID_FOR.days,
             )
-    return render_template("sharing/link_form.html", case=case, form=form)
+    return render_template("consents/link_form.html", case=case, form=form)
 
 
 @bp.route("/cases/<uuid:case_id>/share", methods=["GET", "POST"])
@@ -88,7 +88,7 @@ def share(case_id: uuid.UUID):
             return redirect(url_for("cases.case_detail", case_id=case.id))
     status = 400 if refusals or form.errors else 200
     return render_template(
-        "sharing/share_form.html", case=case, form=form, refusals=refusals
+        "consents/share_form.html", case=case, form=form, refusals=refusals
     ), status
 
 

@@ -43,7 +43,7 @@ def case_loans_view(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     loans = case_loans(case)
     return render_template(
-        "loans/case_loans.html", case=case, loans=loans, today=local_date(), may_lend=can_lend(case)
+        "support/case_loans.html", case=case, loans=loans, today=local_date(), may_lend=can_lend(case)
     )
 
 
@@ -72,7 +72,7 @@ def new_loan(case_id: uuid.UUID):
             _show_refusal(form, refusal)
         else:
             return _back_to_loans(case, _("The loan is registered."))
-    return render_template("loans/loan_form.html", case=case, form=form)
+    return render_template("support/loan_form.html", case=case, form=form)
 
 
 @bp.route("/cases/<uuid:case_id>/loans/<uuid:loan_id>/return", methods=["GET", "POST"])
@@ -90,7 +90,7 @@ def return_loan(case_id: uuid.UUID, loan_id: uuid.UUID):
             _show_refusal(form, refusal)
         else:
             return _back_to_loans(case, _("The loan is marked as returned."))
-    return render_template("loans/return_form.html", case=case, loan=loan, form=form)
+    return render_template("support/return_form.html", case=case, loan=loan, form=form)
 
 
 @bp.get("/equipment")
@@ -99,7 +99,7 @@ def items():
     form = ItemFilterForm(formdata=request.args)
     form.validate()
     rows = list_items(organisation_id=current_user.organisation_id, filters=form.filters())
-    return render_template("loans/items.html", rows=rows, form=form)
+    return render_template("support/items.html", rows=rows, form=form)
 
 
 @bp.route("/equipment/new", methods=["GET", "POST"])
@@ -112,7 +112,7 @@ def new_item():
         )
         flash(_("The item is added to the register."), "success")
         return redirect(url_for("loans.items"))
-    return render_template("loans/item_form.html", form=form, item=None)
+    return render_template("support/item_form.html", form=form, item=None)
 
 
 @bp.route("/equipment/<uuid:item_id>", methods=["GET", "POST"])
@@ -130,7 +130,7 @@ def edit_item(item_id: uuid.UUID):
         )
         flash(_("The item is saved."), "success")
         return redirect(url_for("loans.items"))
-    return render_template("loans/item_form.html", form=form, item=item)
+    return render_template("support/item_form.html", form=form, item=item)
 
 
 def _show_refusal(form, refusal: LoanRefused) -> None:
