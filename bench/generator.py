@@ -30,12 +30,12 @@ import pyotp
 from flask import current_app
 from sqlalchemy import Connection, Table, insert, text
 
+from bench import vocabulary as words
 from guide.accounts.models import ReferrerKind, Role, User
 from guide.accounts.passwords import hash_password
 from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
 from guide.audit.models import AuditEvent
 from guide.audit.services import event_digest
-from guide.bench import vocabulary as words
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
 from guide.cases.models import (
     Case,
