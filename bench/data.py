@@ -29,8 +29,8 @@ from bench.generator import (
 from bench.sampling import sample_targets
 from guide import create_app
 from guide.extensions import db
-from guide.organisations.models import Organisation
 from guide.schema import upgrade
+from guide.tenant import Organisation
 
 
 def _write_private(path: Path, content: str) -> None:

@@ -31,7 +31,7 @@ from flask import current_app
 from sqlalchemy import Connection, Table, insert, text
 
 from bench import vocabulary as words
-from guide.accounts.models import ReferrerKind, Role, User
+from guide.accounts.models import ReferrerKind, User
 from guide.accounts.passwords import hash_password
 from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
 from guide.audit.models import AuditEvent
@@ -49,10 +49,11 @@ from guide.consents.models import Consent, ConsentWithdrawal
 from guide.crypto.cipher import FieldCipher
 from guide.extensions import db
 from guide.guides.models import GuideProfile
-from guide.organisations.models import Organisation
 from guide.referrals.models import Referral
 from guide.referrals.services import interest_tags
+from guide.roles import Role
 from guide.support.models import Fund, SupportGrant
+from guide.tenant import Organisation
 
 #: Cases are referred evenly over this many days before today.
 HISTORY_DAYS = 3 * 365

@@ -14,7 +14,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from guide.accounts.models import Role
+from guide.roles import Role
 
 
 class Permission(enum.StrEnum):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bench import data
 from bench.generator import generate_organisation
 from bench.sampling import sample_targets
-from guide.accounts.models import Role, User
+from guide.accounts.models import User
 from guide.accounts.passwords import verify_password
 from guide.activities.models import Enrollment
 from guide.audit.models import AuditEvent
@@ -20,6 +20,7 @@ from guide.cases.identity import child_identity_digest
 from guide.cases.models import Case, Child, Guardian, Visit
 from guide.consents.models import Consent
 from guide.referrals.models import Referral
+from guide.roles import Role
 from guide.support.models import SupportGrant
 
 TODAY = dt.date(2026, 11, 20)

@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from guide.accounts.models import Role
 from guide.policy import (
     CHILD_DATA_PERMISSIONS,
     DESCRIPTIONS,
@@ -25,6 +24,7 @@ from guide.policy import (
     scope_for,
 )
 from guide.policycli import policy_cli
+from guide.roles import Role
 
 ROLES_DOC = Path(__file__).resolve().parents[2] / "docs" / "roles.md"
 
