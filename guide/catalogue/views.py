@@ -129,7 +129,7 @@ def _public_fixed_args(organisation: Organisation, choices: list[Organisation]) 
 
 
 @bp.get("/activities/search")
-@requires_permission(Permission.activity_propose, Permission.activity_manage)
+@requires_permission(Permission.activity_propose)
 def search():
     case = _case_from_args()
     child = case.child if case is not None else None
