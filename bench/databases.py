@@ -28,8 +28,8 @@ def fingerprint(*files: Path) -> str:
     """Changes whenever the generator, the schema, the keyring or the bench accounts change."""
     digest = hashlib.sha256()
     sources = [
-        ROOT / "guide" / "bench" / "generator.py",
-        ROOT / "guide" / "bench" / "vocabulary.py",
+        ROOT / "bench" / "generator.py",
+        ROOT / "bench" / "vocabulary.py",
         *sorted((ROOT / "migrations" / "versions").glob("*.py")),
         *files,
     ]
@@ -39,16 +39,15 @@ def fingerprint(*files: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def flask_command(env: dict[str, str], *args: str) -> None:
-    """Run ``flask --app guide <args>`` with the bench's settings; fail loudly."""
-    command = [sys.executable, "-m", "flask", "--app", "guide", *args]
+def data_command(env: dict[str, str], *args: str) -> None:
+    """Run ``python -m bench.data <args>`` with the bench's settings; fail loudly."""
+    command = [sys.executable, "-m", "bench.data", *args]
     subprocess.run(command, env=env, cwd=ROOT, check=True)
 
 
 def generate(env: dict[str, str], *, cases: int, seed: int, accounts_file: Path) -> None:
-    flask_command(
+    data_command(
         env,
-        "bench",
         "generate",
         "--cases",
         str(cases),

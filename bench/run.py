@@ -97,7 +97,7 @@ def _private_file(path: Path, make) -> Path:
 def bench_environment() -> tuple[dict[str, str], Path]:
     """Production settings with a keyring, secret and accounts generated outside git."""
     sys.path.insert(0, str(ROOT))
-    from guide.bench.generator import dumps_accounts, new_bench_accounts
+    from bench.generator import dumps_accounts, new_bench_accounts
     from guide.crypto.keyring import Keyring
 
     keyring = _private_file(WORK / "keyring.json", lambda: Keyring.generate().to_json())
@@ -132,7 +132,7 @@ def referral_bodies(token: str, count: int = 100) -> list[str]:
     """Valid referral forms for fictional children, each a little different."""
     import random
 
-    from guide.bench import vocabulary as words
+    from bench import vocabulary as words
 
     rng = random.Random(42)
     bodies = []
@@ -328,8 +328,7 @@ def bench_database(
     app_env = {**env, "DATABASE_URL": url}
     targets_file = RUN / f"targets-{database.kind}-{database.cases}.json"
     subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "guide", "bench", "sample", "--out",
-         str(targets_file)],
+        [sys.executable, "-m", "bench.data", "sample", "--out", str(targets_file)],
         env=app_env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     targets = json.loads(targets_file.read_text())

@@ -1,7 +1,6 @@
 """Command groups added to ``flask --app guide``."""
 
 from guide.audit.cli import audit_cli
-from guide.bench.cli import bench_cli
 from guide.crypto.cli import keys_cli
 from guide.dbcli import db_cli
 from guide.demo.cli import demo_cli
@@ -9,13 +8,4 @@ from guide.outbox.cli import outbox_cli
 from guide.policycli import policy_cli
 from guide.support.loan_cli import loans_cli
 
-COMMAND_GROUPS = (
-    db_cli,
-    keys_cli,
-    demo_cli,
-    outbox_cli,
-    policy_cli,
-    bench_cli,
-    loans_cli,
-    audit_cli,
-)
+COMMAND_GROUPS = (db_cli, keys_cli, demo_cli, outbox_cli, policy_cli, loans_cli, audit_cli)

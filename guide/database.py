@@ -21,7 +21,7 @@ from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 if TYPE_CHECKING:
-    from guide.organisations.models import Organisation
+    from guide.tenant import Organisation
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

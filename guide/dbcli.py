@@ -25,10 +25,11 @@ def upgrade(revision: str) -> None:
     click.echo(_("The database is at revision %(revision)s.", revision=schema.current()))
 
 
-@db_cli.command("downgrade")
+# A relative step ("-1") is a revision here, not an option.
+@db_cli.command("downgrade", context_settings={"ignore_unknown_options": True})
 @click.argument("revision")
 def downgrade(revision: str) -> None:
-    """Migrate the database down to REVISION ("base" removes every table)."""
+    """Migrate the database down to REVISION: a revision id, -1 for one step, or base."""
     schema = _schema()
     schema.downgrade(revision)
     click.echo(_("The database is at revision %(revision)s.", revision=schema.current() or "base"))

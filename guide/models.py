@@ -1,13 +1,12 @@
-"""Imports every feature's models so the metadata (and Alembic) sees all tables."""
+"""Imports the tenant and every feature's models so the metadata (and Alembic) sees all tables."""
 
-from guide import submissions
+from guide import submissions, tenant
 from guide.accounts import models as accounts
 from guide.activities import models as activities
 from guide.audit import models as audit
 from guide.cases import models as cases
 from guide.consents import models as consents
 from guide.guides import models as guides
-from guide.organisations import models as organisations
 from guide.outbox import models as outbox
 from guide.referrals import models as referrals
 from guide.support import models as support
@@ -19,9 +18,9 @@ __all__ = [
     "cases",
     "consents",
     "guides",
-    "organisations",
     "outbox",
     "referrals",
     "submissions",
     "support",
+    "tenant",
 ]

@@ -14,7 +14,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from guide.accounts.models import Role
+from guide.roles import Role
 
 
 class Permission(enum.StrEnum):
@@ -29,12 +29,16 @@ class Permission(enum.StrEnum):
     referral_view_status_own = "referral.view_status_own"
     referral_triage = "referral.triage"
     visit_log = "visit.log"
+    follow_up_complete = "follow_up.complete"
     activity_propose = "activity.propose"
+    enrollment_record = "enrollment.record"
+    practical_needs_write = "practical_needs.write"
     support_request = "support.request"
     support_approve = "support.approve"
     guide_manage = "guide.manage"
     club_manage = "club.manage"
     activity_manage = "activity.manage"
+    catalogue_import = "catalogue.import"
     fund_manage = "fund.manage"
     equipment_manage = "equipment.manage"
     figures_view = "figures.view"
@@ -71,18 +75,22 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.account_own: "Sign out, set up the second factor, renew recovery codes",
     Permission.case_list: "List cases",
     Permission.case_view: "Open a case page",
-    Permission.case_edit: "Triage, assign a guide, pause and close a case",
+    Permission.case_edit: "Triage, assign a guide, pause, close and reopen a case",
     Permission.child_data_read: "Read a child's and guardians' personal data",
     Permission.referral_create: "Refer a child",
     Permission.referral_view_status_own: "See the status of a referral (not its case)",
     Permission.referral_triage: "Accept, decline or merge referrals",
     Permission.visit_log: "Log visits, calls and accompanied sessions",
-    Permission.activity_propose: "Propose activities for a child",
+    Permission.follow_up_complete: "Mark a case's follow-up as done",
+    Permission.activity_propose: "Propose activities for a child (catalogue search, suggestions)",
+    Permission.enrollment_record: "Record a child's trial, start, end and main activity",
+    Permission.practical_needs_write: "Write the note on a child's practical needs for clubs",
     Permission.support_request: "Request support and equipment loans",
     Permission.support_approve: "Approve or reject support, record payment",
     Permission.guide_manage: "Manage guide profiles (police certificate, capacity)",
     Permission.club_manage: "Manage clubs",
     Permission.activity_manage: "Manage activities",
+    Permission.catalogue_import: "Import clubs and activities from a spreadsheet",
     Permission.fund_manage: "Set up and manage funds",
     Permission.equipment_manage: "Keep the register of the organisation's own equipment",
     Permission.figures_view: "See anonymous figures",
@@ -97,7 +105,9 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.organisation_settings: "Change the organisation's settings",
     Permission.audit_view: "Read the audit log",
     Permission.retention_run: "Run erasure of closed cases after the retention period",
-    Permission.consent_record: "Record a consent or its withdrawal; print the consent form",
+    Permission.consent_record: (
+        "Record a consent or its withdrawal; print the consent form; send a consent link"
+    ),
     Permission.consent_scan_download: "Download the scan of a signed consent form",
     Permission.club_share: "Share a child's consented data with a club",
 }
@@ -112,7 +122,10 @@ CHILD_DATA_PERMISSIONS = frozenset(
         Permission.referral_view_status_own,
         Permission.referral_triage,
         Permission.visit_log,
+        Permission.follow_up_complete,
         Permission.activity_propose,
+        Permission.enrollment_record,
+        Permission.practical_needs_write,
         Permission.support_request,
         Permission.support_approve,
         Permission.shared_child_view,
@@ -164,11 +177,16 @@ POLICY: dict[Role, dict[Permission, Scope]] = {
         Permission.child_data_read: _org,
         Permission.referral_triage: _org,
         Permission.visit_log: _org,
+        Permission.follow_up_complete: _org,
+        Permission.activity_propose: _org,
+        Permission.enrollment_record: _org,
+        Permission.practical_needs_write: _org,
         Permission.support_request: _org,
         Permission.support_approve: _org,
         Permission.guide_manage: _org,
         Permission.club_manage: _org,
         Permission.activity_manage: _org,
+        Permission.catalogue_import: _org,
         Permission.fund_manage: _org,
         Permission.equipment_manage: _org,
         Permission.figures_view: _org,
@@ -188,7 +206,10 @@ POLICY: dict[Role, dict[Permission, Scope]] = {
         Permission.case_view: _assigned,
         Permission.child_data_read: _assigned,
         Permission.visit_log: _assigned,
+        Permission.follow_up_complete: _assigned,
         Permission.activity_propose: _assigned,
+        Permission.enrollment_record: _assigned,
+        Permission.practical_needs_write: _assigned,
         Permission.support_request: _assigned,
         Permission.consent_record: _assigned,
         Permission.club_share: _assigned,

@@ -18,7 +18,7 @@ NO_ORGANISATION = 3
 
 def organisation_count() -> int:
     """Count the organisations in the database the environment configures."""
-    from guide.organisations.models import Organisation
+    from guide.tenant import Organisation
 
     app = create_app()
     with app.app_context():

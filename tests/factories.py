@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from guide.accounts.models import Role, User
+from guide.accounts.models import User
 from guide.accounts.passwords import hash_password
 from guide.accounts.totp import new_secret as new_totp_secret
 from guide.cases.identity import child_identity_digest, new_reference
@@ -13,7 +13,8 @@ from guide.cases.models import Case, Child, Guardian
 from guide.database import utcnow
 from guide.extensions import db
 from guide.guides.models import GuideProfile
-from guide.organisations.models import Organisation, OrganisationKind
+from guide.roles import Role
+from guide.tenant import Organisation, OrganisationKind
 
 PASSWORD = "correct horse battery staple 42"
 _numbers = itertools.count(1)

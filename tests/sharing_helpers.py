@@ -14,7 +14,7 @@ from guide.consents.services import record_consent, withdraw_consent
 from guide.consents.texts import CURRENT_TEXT_VERSION
 from guide.database import utcnow
 from guide.extensions import db
-from guide.organisations.models import Organisation
+from guide.tenant import Organisation
 from tests import factories
 
 CHILD_FIRST_NAME = "Amira"

@@ -7,10 +7,11 @@ import uuid
 
 from sqlalchemy import update
 
-from guide.accounts.models import AccountToken, Role, TokenPurpose
+from guide.accounts.models import AccountToken, TokenPurpose
 from guide.crypto.tokens import find_usable, mark_used, new_token, token_digest
 from guide.database import utcnow
 from guide.extensions import db
+from guide.roles import Role
 
 
 class LinkNotValid(Exception):

@@ -17,7 +17,7 @@ from guide.accounts.invitations import (
     invitable_roles,
     invite_user,
 )
-from guide.accounts.models import Role, TokenPurpose
+from guide.accounts.models import TokenPurpose
 from guide.accounts.password_forms import PASSWORD_HINT, AcceptInvitationForm
 from guide.accounts.sessions import sign_out_this_browser, start_session
 from guide.accounts.throttling import INVITATION_LIMIT
@@ -25,6 +25,7 @@ from guide.activities.models import Club
 from guide.extensions import db, limiter
 from guide.i18n import current_locale
 from guide.policy import Permission
+from guide.roles import Role
 from guide.web.responses import form_status
 
 bp = Blueprint("invitations", __name__)

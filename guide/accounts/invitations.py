@@ -21,7 +21,7 @@ from guide.accounts.account_tokens import (
     revoke_open_tokens,
     use_token,
 )
-from guide.accounts.models import AccountToken, RecoveryCode, Role, TokenPurpose, User
+from guide.accounts.models import AccountToken, RecoveryCode, TokenPurpose, User
 from guide.accounts.passwords import hash_password
 from guide.accounts.services import find_user_by_email, normalise_email
 from guide.accounts.sessions import end_all_sessions
@@ -29,8 +29,9 @@ from guide.activities.models import Club
 from guide.audit.services import record_event
 from guide.database import utcnow
 from guide.extensions import db
-from guide.organisations.models import Organisation
 from guide.outbox.services import absolute_url, queue_email
+from guide.roles import Role
+from guide.tenant import Organisation
 
 INVITATION_VALID_FOR = dt.timedelta(hours=72)
 #: The accept page's path; guide.accounts.invitation_views serves it.

@@ -12,18 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from guide.crypto.fields import EncryptedText
 from guide.database import ActorId, CreatedAt, OrganisationOwned, Timestamp, str_enum
 from guide.extensions import db
+from guide.roles import Role
 
 if TYPE_CHECKING:
     from guide.activities.models import Club
     from guide.guides.models import GuideProfile
-
-
-class Role(enum.StrEnum):
-    admin = "admin"
-    coordinator = "coordinator"
-    referrer = "referrer"
-    guide = "guide"
-    club_contact = "club_contact"
 
 
 class ReferrerKind(enum.StrEnum):

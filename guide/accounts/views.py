@@ -6,7 +6,6 @@ from flask_login import logout_user
 
 from guide.access import public, requires_permission
 from guide.accounts.forms import SignInForm
-from guide.accounts.models import Role
 from guide.accounts.second_factor import (
     SecondFactorMethod,
     complete_sign_in,
@@ -24,6 +23,7 @@ from guide.accounts.throttling import (
 from guide.audit.services import record_event
 from guide.extensions import limiter
 from guide.policy import Permission
+from guide.roles import Role
 from guide.web.responses import form_status
 
 bp = Blueprint("accounts", __name__)

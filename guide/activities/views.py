@@ -232,8 +232,7 @@ def categories():
 
 
 @bp.route("/import", methods=["GET", "POST"])
-# An import creates clubs and activities; the policy gives both permissions to one role.
-@requires_permission(Permission.club_manage)
+@requires_permission(Permission.catalogue_import)
 def import_upload():
     form = ImportUploadForm()
     if form.validate_on_submit():
@@ -254,7 +253,7 @@ def import_upload():
 
 
 @bp.get("/import/<uuid:import_id>")
-@requires_permission(Permission.club_manage)
+@requires_permission(Permission.catalogue_import)
 def import_preview(import_id: uuid.UUID):
     upload = load_import(viewer=current_user, import_id=import_id)
     if upload.imported_at is not None:
@@ -274,7 +273,7 @@ def import_preview(import_id: uuid.UUID):
 
 
 @bp.post("/import/<uuid:import_id>")
-@requires_permission(Permission.club_manage)
+@requires_permission(Permission.catalogue_import)
 def import_apply(import_id: uuid.UUID):
     upload = load_import(viewer=current_user, import_id=import_id)
     if upload.imported_at is not None:

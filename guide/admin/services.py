@@ -14,12 +14,13 @@ from sqlalchemy import Select, select
 
 from guide.access import load_scoped
 from guide.accounts.account_tokens import revoke_open_tokens
-from guide.accounts.models import Role, TokenPurpose, User
+from guide.accounts.models import TokenPurpose, User
 from guide.accounts.second_factor import reset_second_factor
 from guide.accounts.sessions import end_all_sessions
 from guide.audit.services import record_event
 from guide.extensions import db
 from guide.policy import Permission, allowed, managed_roles, may_manage
+from guide.roles import Role
 
 
 class UserAdminError(ValueError):

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from guide.accounts.models import Role, User
+from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus, CaseStatusChange
 from guide.cases.services import GUIDE_OPEN_STATUSES
@@ -33,6 +33,7 @@ from guide.guides.services import (
     open_case_counts,
 )
 from guide.outbox.services import absolute_url, queue_email
+from guide.roles import Role
 from guide.validation.versions import check_version
 
 #: Every guide works in Norwegian, so only other shared languages count as a match.

@@ -14,7 +14,7 @@ from guide.cases.models import Case, FollowUp
 from guide.database import utcnow
 from guide.dates import add_months
 from guide.extensions import db
-from guide.organisations.models import default_follow_up_months
+from guide.tenant import default_follow_up_months
 
 
 def schedule_follow_ups(case: Case, *, start: dt.date) -> list[FollowUp]:

@@ -80,7 +80,7 @@ def case_detail(case_id: uuid.UUID):
         case=case,
         details=details,
         may_edit=may_edit,
-        may_edit_practical_needs=allowed(current_user, Permission.club_share),
+        may_edit_practical_needs=allowed(current_user, Permission.practical_needs_write),
         may_log_visit=allowed(current_user, Permission.visit_log) and can_log_visit(case),
         may_close=can_close(case),
         # Built only where it is shown: a form costs more than the rest of the decisions.
@@ -110,7 +110,7 @@ def log_visit_view(case_id: uuid.UUID):
 
 
 @bp.route("/cases/<uuid:case_id>/follow-ups/<uuid:follow_up_id>", methods=["GET", "POST"])
-@requires_permission(Permission.visit_log)
+@requires_permission(Permission.follow_up_complete)
 def follow_up_done(case_id: uuid.UUID, follow_up_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     follow_up = load_open_follow_up(case, follow_up_id)
@@ -148,9 +148,8 @@ def reopen(case_id: uuid.UUID):
 
 
 @bp.route("/cases/<uuid:case_id>/practical-needs", methods=["GET", "POST"])
-@requires_permission(Permission.club_share)
+@requires_permission(Permission.practical_needs_write)
 def practical_needs(case_id: uuid.UUID):
-    # The note is written for clubs, so whoever may share with a club may write it.
     case = load_case(viewer=current_user, case_id=case_id)
     form = PracticalNeedsForm(version=case.version, practical_needs=case.practical_needs)
     if form.validate_on_submit():

@@ -27,8 +27,8 @@ from guide.cases.services import load_case, local_date
 from guide.catalogue.forms import ActivitySearchForm, page_number
 from guide.catalogue.labels import category_names, template_helpers
 from guide.extensions import db
-from guide.organisations.models import Organisation
 from guide.policy import Permission
+from guide.tenant import Organisation
 
 bp = Blueprint("catalogue", __name__)
 bp.app_context_processor(template_helpers)
@@ -129,7 +129,7 @@ def _public_fixed_args(organisation: Organisation, choices: list[Organisation]) 
 
 
 @bp.get("/activities/search")
-@requires_permission(Permission.activity_propose, Permission.activity_manage)
+@requires_permission(Permission.activity_propose)
 def search():
     case = _case_from_args()
     child = case.child if case is not None else None

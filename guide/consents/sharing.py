@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, text
 
 from consent import Category, Decision, Reason, Recipient, decide
-from guide.accounts.models import Role, User
+from guide.accounts.models import User
 from guide.activities.models import Club
 from guide.audit.services import record_event
 from guide.cases.models import Child
@@ -28,6 +28,7 @@ from guide.consents.texts import category_label
 from guide.database import utcnow
 from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_emails
+from guide.roles import Role
 
 #: What a club may ever be sent; ``decide`` refuses health and economy data on its own too.
 CLUB_CATEGORIES: tuple[Category, ...] = (

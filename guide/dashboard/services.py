@@ -21,8 +21,8 @@ from guide.cases.models import (
 )
 from guide.cases.services import join_child_and_guide, local_date
 from guide.extensions import db
-from guide.organisations.models import Organisation
 from guide.referrals.models import Referral, ReferralStatus
+from guide.tenant import Organisation
 
 #: Each list shows at most this many rows; the oldest come first, so nothing urgent hides.
 LIST_LIMIT = 100

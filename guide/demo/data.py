@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from guide.accounts.models import ReferrerKind, Role, User
+from guide.accounts.models import ReferrerKind, User
 from guide.accounts.passwords import hash_password
 from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
 from guide.audit.services import record_event
@@ -22,9 +22,10 @@ from guide.cases.workflow import change_status
 from guide.database import utcnow
 from guide.extensions import db
 from guide.guides.models import GuideProfile
-from guide.organisations.models import Organisation, OrganisationKind
 from guide.referrals.models import Referral, ReferralStatus
+from guide.roles import Role
 from guide.support.models import Fund
+from guide.tenant import Organisation, OrganisationKind
 
 DEMO_ORGANISATION = "Frivilligsentralen i Eksempelby (demo)"
 DEMO_EMAIL_DOMAIN = "demo.fritidsguide.example"

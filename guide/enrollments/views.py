@@ -30,8 +30,8 @@ from guide.policy import Permission
 
 bp = Blueprint("enrollments", __name__)
 
-#: Guides on their own cases, coordinators on their organisation's.
-ON_A_CASE = (Permission.activity_propose, Permission.case_edit)
+#: The list offers both: proposing, and recording what happened since.
+ON_A_CASE = (Permission.activity_propose, Permission.enrollment_record)
 
 
 @bp.get("/cases/<uuid:case_id>/activities")
@@ -49,7 +49,7 @@ def case_activities(case_id: uuid.UUID):
 
 
 @bp.get("/cases/<uuid:case_id>/suggestions")
-@requires_permission(*ON_A_CASE)
+@requires_permission(Permission.activity_propose)
 def suggestions(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     child = case.child
@@ -73,7 +73,7 @@ def suggestions(case_id: uuid.UUID):
 
 
 @bp.post("/cases/<uuid:case_id>/activities/propose")
-@requires_permission(*ON_A_CASE)
+@requires_permission(Permission.activity_propose)
 def propose(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     form = ProposeForm()
@@ -88,7 +88,7 @@ def propose(case_id: uuid.UUID):
 
 
 @bp.post("/cases/<uuid:case_id>/activities/<uuid:enrollment_id>/trial")
-@requires_permission(*ON_A_CASE)
+@requires_permission(Permission.enrollment_record)
 def trial(case_id: uuid.UUID, enrollment_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     enrollment = load_enrollment(case, enrollment_id)
@@ -102,7 +102,7 @@ def trial(case_id: uuid.UUID, enrollment_id: uuid.UUID):
 
 
 @bp.route("/cases/<uuid:case_id>/activities/<uuid:enrollment_id>/start", methods=["GET", "POST"])
-@requires_permission(*ON_A_CASE)
+@requires_permission(Permission.enrollment_record)
 def start(case_id: uuid.UUID, enrollment_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     enrollment = load_enrollment(case, enrollment_id)
@@ -123,7 +123,7 @@ def start(case_id: uuid.UUID, enrollment_id: uuid.UUID):
 
 
 @bp.route("/cases/<uuid:case_id>/activities/<uuid:enrollment_id>/end", methods=["GET", "POST"])
-@requires_permission(*ON_A_CASE)
+@requires_permission(Permission.enrollment_record)
 def end(case_id: uuid.UUID, enrollment_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     enrollment = load_enrollment(case, enrollment_id)
@@ -140,7 +140,7 @@ def end(case_id: uuid.UUID, enrollment_id: uuid.UUID):
 
 
 @bp.post("/cases/<uuid:case_id>/activities/<uuid:enrollment_id>/main")
-@requires_permission(*ON_A_CASE)
+@requires_permission(Permission.enrollment_record)
 def main(case_id: uuid.UUID, enrollment_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     enrollment = load_enrollment(case, enrollment_id)

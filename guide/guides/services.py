@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from guide.access import load_scoped
-from guide.accounts.models import Role, User
+from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.models import Case
 from guide.cases.services import GUIDE_OPEN_STATUSES
@@ -23,7 +23,8 @@ from guide.database import utcnow
 from guide.dates import add_months
 from guide.extensions import db
 from guide.guides.models import GuideProfile
-from guide.organisations.models import Organisation
+from guide.roles import Role
+from guide.tenant import Organisation
 
 #: How long before a police certificate runs out the roster starts to warn.
 CERTIFICATE_REMINDER_MONTHS = 2

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from guide.access import requires_permission
-from guide.accounts.models import Role
 from guide.guides.forms import GuideProfileForm
 from guide.guides.services import (
     CertificateState,
@@ -19,6 +18,7 @@ from guide.guides.services import (
     update_guide_profile,
 )
 from guide.policy import Permission
+from guide.roles import Role
 from guide.web.responses import form_status
 
 bp = Blueprint("guides", __name__)

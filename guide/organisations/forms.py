@@ -12,7 +12,6 @@ from wtforms import Field, Form, StringField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from guide.guides.forms import WholeNumberField
-from guide.organisations.models import Organisation
 from guide.organisations.services import (
     FOLLOW_UP_MONTHS_RANGE,
     MAX_FOLLOW_UPS,
@@ -24,6 +23,7 @@ from guide.organisations.services import (
     follow_up_months_problem,
     is_municipality_number,
 )
+from guide.tenant import Organisation
 from guide.validation.forms import Form as BaseForm
 from guide.validation.text import ascii_digits, without_spaces
 

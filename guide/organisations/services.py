@@ -14,7 +14,7 @@ from typing import Any
 from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.extensions import db
-from guide.organisations.models import Organisation
+from guide.tenant import Organisation
 
 NAME_MAX_LENGTH = 200
 FOLLOW_UP_MONTHS_RANGE = (1, 24)

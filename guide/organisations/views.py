@@ -13,9 +13,9 @@ from flask_login import current_user
 from guide.access import requires_permission
 from guide.extensions import db
 from guide.organisations.forms import OrganisationSettingsForm, months_in_words
-from guide.organisations.models import Organisation
 from guide.organisations.services import LIMITS, update_organisation_settings
 from guide.policy import Permission
+from guide.tenant import Organisation
 from guide.web.responses import form_status
 
 bp = Blueprint("organisations", __name__)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from guide.access import load_scoped
-from guide.accounts.models import Role, User
+from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.identity import unused_reference
 from guide.cases.models import (
@@ -36,6 +36,7 @@ from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_emails
 from guide.policy import Permission, allowed
 from guide.referrals.models import ConsentToReferMethod, Referral, ReferralStatus
+from guide.roles import Role
 from guide.unit_of_work import StaleEdit
 from guide.validation.versions import check_version
 

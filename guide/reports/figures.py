@@ -43,7 +43,6 @@ from guide.catalogue.labels import END_REASON_LABELS, category_names
 from guide.database import UTCDateTime
 from guide.extensions import db
 from guide.guides.models import GuideProfile
-from guide.organisations.models import Organisation
 from guide.referrals.models import Referral
 from guide.reports.dialect import days_between, month_of
 from guide.reports.labels import REFERRER_KIND_LABELS, month_label
@@ -53,6 +52,7 @@ from guide.reports.suppression import protect_count, protect_share
 from guide.reports.tables import Cell, Measure, Row, Table, protected_rows
 from guide.support.models import EquipmentLoan, Fund, GrantStatus, SupportGrant, SupportKind
 from guide.support.services import KIND_LABELS as SUPPORT_KIND_LABELS
+from guide.tenant import Organisation
 
 #: "After 3 months" and "after 6 months", in days, so both databases count them alike.
 RETENTION_DAYS = {3: 91, 6: 182}

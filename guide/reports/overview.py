@@ -17,7 +17,6 @@ from sqlalchemy import Select, func, select
 
 from guide.cases.models import Case
 from guide.extensions import db
-from guide.organisations.models import Organisation
 from guide.referrals.models import Referral
 from guide.reports.figures import (
     grouped_with_total,
@@ -30,6 +29,7 @@ from guide.reports.periods import Period
 from guide.reports.suppression import protect_breakdown, protect_share
 from guide.reports.tables import TOTAL_KEY, Cell, Measure, Row, Table
 from guide.support.models import GrantStatus, SupportGrant
+from guide.tenant import Organisation
 
 TOTAL = None
 

@@ -9,7 +9,6 @@ from guide.access import requires_permission
 from guide.audit.services import record_event
 from guide.cases.services import local_date
 from guide.extensions import db
-from guide.organisations.models import Organisation
 from guide.policy import Permission
 from guide.reports.charts import bar_chart
 from guide.reports.exports import annual_report_pdf, table_csv_response
@@ -18,6 +17,7 @@ from guide.reports.formatting import cell_text
 from guide.reports.forms import PeriodForm, YearForm
 from guide.reports.overview import organisations_overview
 from guide.reports.periods import Period
+from guide.tenant import Organisation
 
 bp = Blueprint("reports", __name__, url_prefix="/figures")
 

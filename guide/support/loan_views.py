@@ -43,7 +43,11 @@ def case_loans_view(case_id: uuid.UUID):
     case = load_case(viewer=current_user, case_id=case_id)
     loans = case_loans(case)
     return render_template(
-        "support/case_loans.html", case=case, loans=loans, today=local_date(), may_lend=can_lend(case)
+        "support/case_loans.html",
+        case=case,
+        loans=loans,
+        today=local_date(),
+        may_lend=can_lend(case),
     )
 
 

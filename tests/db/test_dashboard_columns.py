@@ -7,8 +7,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from bench.generator import generate_organisation
 from guide import schema
-from guide.bench.generator import generate_organisation
 from guide.cases.closing import close_case, reopen_case
 from guide.cases.followups import complete_follow_up, schedule_follow_ups
 from guide.cases.models import Case, CaseStatus, FollowUp, Visit, VisitKind

@@ -18,7 +18,7 @@ from guide.consents.models import (
 )
 from guide.crypto.cipher import DecryptionError, key_id_of
 from guide.crypto.fields import ENCRYPTED_FIELDS, EncryptedBytes, field_cipher
-from guide.organisations.models import Organisation, OrganisationKind
+from guide.tenant import Organisation, OrganisationKind
 
 children = Child.__table__
 guardians = Guardian.__table__

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from guide.accounts.models import Role, User
+from bench import data
+from bench.generator import generate_organisation
+from bench.sampling import sample_targets
+from guide.accounts.models import User
 from guide.accounts.passwords import verify_password
 from guide.activities.models import Enrollment
 from guide.audit.models import AuditEvent
 from guide.audit.sealing import seal_pending
 from guide.audit.verification import verify_chain
-from guide.bench.generator import generate_organisation
-from guide.bench.sampling import sample_targets
 from guide.cases.identity import child_identity_digest
 from guide.cases.models import Case, Child, Guardian, Visit
 from guide.consents.models import Consent
 from guide.referrals.models import Referral
+from guide.roles import Role
 from guide.support.models import SupportGrant
 from tests.conftest import empty_all_tables
 
@@ -154,8 +158,8 @@ def test_generate_command_refuses_a_database_that_holds_an_organisation(app, db,
     _generate(db, cases=3)
     accounts = tmp_path / "accounts.json"
 
-    result = app.test_cli_runner().invoke(
-        args=["bench", "generate", "--cases", "5", "--no-migrate", "--accounts-file", accounts]
+    result = CliRunner().invoke(
+        data.cli, ["generate", "--cases", "5", "--no-migrate", "--accounts-file", accounts], obj=app
     )
 
     assert result.exit_code != 0
@@ -167,11 +171,29 @@ def test_generate_command_refuses_a_database_that_holds_an_organisation(app, db,
 def test_generate_command_fills_an_empty_database_and_writes_private_accounts(app, db, tmp_path):
     accounts = tmp_path / "accounts.json"
 
-    result = app.test_cli_runner().invoke(
-        args=["bench", "generate", "--cases", "4", "--no-migrate", "--accounts-file", accounts]
+    result = CliRunner().invoke(
+        data.cli, ["generate", "--cases", "4", "--no-migrate", "--accounts-file", accounts], obj=app
     )
 
     assert result.exit_code == 0, result.output
     assert _count(db, Case) == 4
     assert accounts.stat().st_mode & 0o077 == 0
     assert "password" in accounts.read_text()
+
+
+def test_sample_command_writes_private_targets(app, db, tmp_path):
+    _generate(db, cases=6)
+    out = tmp_path / "targets.json"
+
+    result = CliRunner().invoke(data.cli, ["sample", "--count", "3", "--out", out], obj=app)
+
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o077 == 0
+    assert len(json.loads(out.read_text())["case_ids"]) == 3
+
+
+def test_the_installed_app_has_no_bench_command(app):
+    result = app.test_cli_runner().invoke(args=["bench", "generate", "--cases", "1"])
+
+    assert result.exit_code != 0
+    assert "No such command" in result.output

@@ -28,7 +28,7 @@ from guide.crypto.cipher import BlindIndex, FieldCipher, key_id_of
 from guide.crypto.fields import ENCRYPTED_FIELDS
 from guide.crypto.keyring import Keyring, load_keyring, write_keyring_file
 from guide.crypto.rotation import key_usage, reencrypt_all
-from guide.organisations.models import Organisation, OrganisationKind
+from guide.tenant import Organisation, OrganisationKind
 
 FAMILIES = 5
 APP_STATE = ("fritidsguide.cipher", "fritidsguide.blind_index", "fritidsguide.settings")

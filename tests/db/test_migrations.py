@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
@@ -108,6 +109,22 @@ def test_current_and_downgrade_commands(fresh_app):
     assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
     with fresh_app.app_context():
         assert schema.current() is None
+
+
+def test_downgrade_takes_one_step_back_as_an_operator_types_it(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    runner.invoke(args=["db", "upgrade"])
+    with fresh_app.app_context():
+        head = schema.head()
+        previous = ScriptDirectory.from_config(schema.alembic_config()).get_revision(head)
+        assert previous is not None
+
+    result = runner.invoke(args=["db", "downgrade", "-1"])
+
+    assert result.exit_code == 0, result.output
+    with fresh_app.app_context():
+        assert schema.current() == previous.down_revision
+    assert runner.invoke(args=["db", "downgrade", "--help"]).exit_code == 0
 
 
 def test_migration_files_are_date_stamped_with_readable_revision_ids():

@@ -11,14 +11,15 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from guide.accounts.models import Role, User
+from guide.accounts.models import User
 from guide.audit.models import AuditEvent, AuditLogIsAppendOnly
 from guide.cases.identity import child_identity_digest
 from guide.cases.models import Case, CaseStatus, Child, Guardian, GuardianRelation, HelpLevel
 from guide.crypto.fields import ENCRYPTED_FIELDS
 from guide.database import utcnow
-from guide.organisations.models import Organisation, OrganisationKind
+from guide.roles import Role
 from guide.support.models import GrantStatus, PayeeKind, SupportGrant, SupportKind
+from guide.tenant import Organisation, OrganisationKind
 
 #: Every column that must be encrypted: a new sensitive field belongs here and in the model.
 EXPECTED_ENCRYPTED = {

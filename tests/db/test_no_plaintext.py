@@ -56,7 +56,7 @@ def test_demo_data_leaves_no_plaintext_in_the_database(db):
 
 def test_scan_finds_plaintext_when_it_is_there(db):
     """The scan itself works: a value written unencrypted is found."""
-    from guide.organisations.models import Organisation, OrganisationKind
+    from guide.tenant import Organisation, OrganisationKind
 
     db.session.add(Organisation(name="Plaintext Canary 7731", kind=OrganisationKind.municipality))
     db.session.commit()

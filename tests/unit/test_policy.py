@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from guide.accounts.models import Role
 from guide.policy import (
     CHILD_DATA_PERMISSIONS,
     DESCRIPTIONS,
@@ -25,6 +24,7 @@ from guide.policy import (
     scope_for,
 )
 from guide.policycli import policy_cli
+from guide.roles import Role
 
 ROLES_DOC = Path(__file__).resolve().parents[2] / "docs" / "roles.md"
 
@@ -139,6 +139,26 @@ def test_managing_stays_in_the_organisation_and_never_reaches_oneself():
     assert may_manage(coordinator, person("guide", key="g"))
     assert not may_manage(coordinator, person("admin", key="h"))
     assert not may_manage(person("guide", key="i"), person("guide", key="j"))
+
+
+def test_coordinators_and_guides_propose_and_record_activities_under_their_own_permissions():
+    for permission in (Permission.activity_propose, Permission.enrollment_record):
+        assert scope_for(Role.coordinator, permission) == Scope.own_organisation, permission
+        assert scope_for(Role.guide, permission) == Scope.assigned_to_me, permission
+    # The activities page offers both, so whoever holds one holds the other.
+    assert roles_with(Permission.activity_propose) == roles_with(Permission.enrollment_record)
+    assert not allowed(person("guide"), Permission.case_edit)
+
+
+def test_follow_ups_and_the_note_for_clubs_are_kept_by_the_case_workers():
+    for permission in (Permission.follow_up_complete, Permission.practical_needs_write):
+        assert roles_with(permission) == {Role.coordinator, Role.guide}, permission
+
+
+def test_only_whoever_manages_clubs_and_activities_imports_them():
+    importers = roles_with(Permission.catalogue_import)
+    assert importers == {Role.coordinator}
+    assert importers <= roles_with(Permission.club_manage) & roles_with(Permission.activity_manage)
 
 
 def test_markdown_table_has_a_row_per_permission_and_a_column_per_role():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from guide.accounts.models import RecoveryCode, Role, User, UserSession
+from guide.accounts.models import RecoveryCode, User, UserSession
 from guide.accounts.second_factor import replace_recovery_codes
 from guide.audit.models import AuditEvent
+from guide.roles import Role
 from tests import factories
 from tests.web.helpers import csrf_token, sign_in
 

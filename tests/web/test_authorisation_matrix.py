@@ -18,13 +18,14 @@ import pytest
 from werkzeug.routing import Rule
 
 from guide.access import PUBLIC
-from guide.accounts.models import ReferrerKind, Role, User
+from guide.accounts.models import ReferrerKind, User
 from guide.activities.models import CatalogueImport, Enrollment
 from guide.cases.models import FollowUp
-from guide.organisations.models import Organisation
 from guide.policy import Scope, managed_roles, scope_for
 from guide.referrals.models import ConsentToReferMethod, Referral
+from guide.roles import Role
 from guide.support.models import EquipmentItem, EquipmentLoan
+from guide.tenant import Organisation
 from tests import factories
 from tests.consent_helpers import signed_consent
 from tests.web.helpers import csrf_token, sign_in

@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from guide.accounts.invitations import invite_user
-from guide.accounts.models import AccountToken, RecoveryCode, Role, User, UserSession
+from guide.accounts.models import AccountToken, RecoveryCode, User, UserSession
 from guide.accounts.passwords import verify_password
 from guide.activities.models import Club
 from guide.audit.models import AuditEvent
 from guide.database import utcnow
 from guide.outbox.models import OutboxMessage
+from guide.roles import Role
 from tests import factories
 from tests.web.helpers import csrf_token, sign_in
 

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from guide.accounts.account_tokens import issue_token
 from guide.accounts.invitations import INVITATION_VALID_FOR
-from guide.accounts.models import AccountToken, Role, TokenPurpose, User
+from guide.accounts.models import AccountToken, TokenPurpose, User
 from guide.cases.models import Case
+from guide.roles import Role
 from tests import factories
 from tests.web.helpers import csrf_token, sign_in
 

@@ -13,8 +13,8 @@ from guide.cases.models import Visit
 from guide.cases.services import local_date
 from guide.dashboard.services import dashboard_for
 from guide.guides.services import certificate_expiry
-from guide.organisations.models import Organisation
 from guide.organisations.services import InvalidSettings, update_organisation_settings
+from guide.tenant import Organisation
 from tests import factories
 from tests.web.helpers import csrf_token, signed_in_as
 

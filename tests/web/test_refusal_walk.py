@@ -32,8 +32,8 @@ import pytest
 from sqlalchemy import select
 
 from guide.access import PUBLIC
-from guide.accounts.models import Role
 from guide.audit.models import AuditEvent
+from guide.roles import Role
 from tests.web.helpers import csrf_token, sign_in
 from tests.web.test_authorisation_matrix import (
     NONE,

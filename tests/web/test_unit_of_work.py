@@ -10,8 +10,8 @@ from wtforms.validators import DataRequired
 
 from guide.audit.models import AuditEvent
 from guide.extensions import db as _db
-from guide.organisations.models import Organisation, OrganisationKind
 from guide.submissions import Submission, SubmittedOnce
+from guide.tenant import Organisation, OrganisationKind
 from guide.unit_of_work import StaleEdit, refuse
 from guide.validation.forms import Form
 

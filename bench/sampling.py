@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from guide.cases.models import Case
 from guide.extensions import db
-from guide.organisations.models import Organisation
+from guide.tenant import Organisation
 
 
 def sample_targets(*, count: int, seed: int = 7) -> dict[str, Any]:

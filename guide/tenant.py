@@ -1,4 +1,8 @@
-"""Organisations: the tenants (a frivilligsentral or a municipality) and their settings."""
+"""The tenant: an organisation (a frivilligsentral or a municipality) and its settings.
+
+Part of the core, beside guide/database.py: every organisation-owned row points here
+(``OrganisationOwned``). The organisations feature (guide/organisations/) edits the settings.
+"""
 
 from __future__ import annotations
 

@@ -30,11 +30,11 @@ import pyotp
 from flask import current_app
 from sqlalchemy import Connection, Table, insert, text
 
-from guide.accounts.models import ReferrerKind, Role, User
+from bench import vocabulary as words
+from guide.accounts.models import ReferrerKind, User
 from guide.accounts.passwords import hash_password
 from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
 from guide.audit.models import AuditEvent
-from guide.bench import vocabulary as words
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
 from guide.cases.models import (
     Case,
@@ -48,10 +48,11 @@ from guide.consents.models import Consent, ConsentWithdrawal
 from guide.crypto.cipher import FieldCipher
 from guide.extensions import db
 from guide.guides.models import GuideProfile
-from guide.organisations.models import Organisation
 from guide.referrals.models import Referral
 from guide.referrals.services import interest_tags
+from guide.roles import Role
 from guide.support.models import Fund, SupportGrant
+from guide.tenant import Organisation
 
 #: Cases are referred evenly over this many days before today.
 HISTORY_DAYS = 3 * 365

@@ -1,1 +1,0 @@
-"""The benchmark: a data generator and the helpers `make bench` drives."""
