@@ -108,3 +108,14 @@ def form_tokens(form: object) -> Markup:
         # No id: a page may hold several forms, and ids must be unique on a page.
         parts.append(str(submission(id=False)))
     return Markup("".join(parts))  # noqa: S704  (WTForms renders and escapes both fields)
+
+
+#: How long a submission's token is remembered: longer than any form stays open in a tab.
+REMEMBERED_FOR = dt.timedelta(days=30)
+
+
+def forget_old_submissions(*, now: dt.datetime | None = None) -> int:
+    """Delete the tokens of submissions older than REMEMBERED_FOR; the caller commits."""
+    cutoff = (now or utcnow()) - REMEMBERED_FOR
+    result = db.session.execute(delete(Submission).where(Submission.created_at < cutoff))
+    return result.rowcount or 0

@@ -37,6 +37,7 @@ from guide.extensions import db
 from guide.outbox.models import OutboxMessage, OutboxStatus
 from guide.outbox.sender import SmtpSender, SmtpSession, describe_failure
 from guide.settings import SettingsError
+from guide.submissions import forget_old_submissions
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +217,18 @@ def _still_claimed(message: OutboxMessage, lease_until: dt.datetime, **changes: 
     return result.rowcount == 1
 
 
+def _forget_old_submissions() -> None:
+    """Drop form-submission tokens past their time; a failure is logged, never raised."""
+    try:
+        forget_old_submissions()
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        log.error("Forgetting old form submissions failed (%s)", type(error).__name__)
+    finally:
+        db.session.remove()
+
+
 def work(
     *,
     interval_seconds: float,
@@ -242,6 +255,7 @@ def work(
         finally:
             db.session.remove()
         seal_in_worker()  # links this round's audit events into the chain
+        _forget_old_submissions()
         if report.claimed:
             log.info(
                 "Outbox: %d sent, %d to retry, %d failed",

@@ -134,3 +134,16 @@ def test_different_submissions_each_create(trial_app):
     for token in ("c" * 32, "d" * 32):
         client.post("/trial/create", data={"name": "Twice on purpose", "submission": token})
     assert _organisations() == 2
+
+
+def test_old_submission_tokens_are_forgotten(trial_app):
+    import datetime as dt
+
+    from guide.submissions import REMEMBERED_FOR, forget_old_submissions
+
+    trial_app.test_client().post("/trial/create", data={"name": "Old", "submission": "e" * 32})
+    assert forget_old_submissions() == 0
+    later = dt.datetime.now(dt.UTC) + REMEMBERED_FOR + dt.timedelta(minutes=1)
+    assert forget_old_submissions(now=later) == 1
+    _db.session.commit()
+    assert _db.session.scalar(select(func.count()).select_from(Submission)) == 0
