@@ -130,11 +130,13 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from guide.i18n import configure_babel
     from guide.security_headers import register_security_headers
     from guide.web.errors import register_error_handlers
+    from guide.web.request_id import register_request_ids
 
     extensions.db.init_app(app)
     with app.app_context():
         if extensions.db.engine.dialect.name == "sqlite":
             event.listen(extensions.db.engine, "connect", _sqlite_pragmas)
+    register_request_ids(app)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     configure_babel(app)

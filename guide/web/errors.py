@@ -10,6 +10,8 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from guide.web.request_id import request_id
+
 log = logging.getLogger(__name__)
 
 #: Status code -> (title, explanation) shown on the error page.
@@ -74,9 +76,10 @@ def log_unhandled_exception(exc_info: ExcInfo) -> None:
     error_type, _error, tb = exc_info
     frames = "".join(traceback.format_tb(tb)) if tb is not None else ""
     log.error(
-        "Unhandled error in endpoint %s: %s\n%s",
+        "Unhandled error in endpoint %s: %s (request_id=%s)\n%s",
         request.endpoint or "(no endpoint)",
         error_type.__name__ if error_type is not None else "unknown",
+        request_id(),
         frames,
     )
 
