@@ -355,3 +355,23 @@ def test_a_query_bug_is_still_a_500_not_an_outage(fragile_app, caplog):
     assert "Retry-After" not in response.headers
     assert "Unhandled error in endpoint work: ProgrammingError" in caplog.text
     assert "Database unavailable" not in caplog.text
+
+
+def test_if_the_page_itself_cannot_be_built_a_plain_503_still_answers(
+    fragile_app, caplog, monkeypatch
+):
+    from guide.web import unavailable
+
+    def broken_template(title: str, message: str) -> str:
+        raise RuntimeError(SECRET)
+
+    monkeypatch.setattr(unavailable, "_page", broken_template)
+    fragile_app.config["FAIL_IN"].add("view")
+    caplog.set_level(logging.INFO)
+    response = fragile_app.test_client().get("/work", headers={"Accept-Language": "en"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert response.mimetype == "text/plain"
+    assert UNAVAILABLE["en"] in response.text
+    assert "The unavailable page could not be rendered: RuntimeError" in caplog.text
+    assert SECRET not in caplog.text
