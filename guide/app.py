@@ -6,9 +6,10 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from guide import extensions
@@ -132,11 +133,14 @@ def register_extensions(app: Flask, settings: Settings) -> None:
     from guide.i18n import configure_babel
     from guide.security_headers import register_security_headers
     from guide.web.errors import register_error_handlers
+    from guide.web.request_id import register_request_ids
 
     extensions.db.init_app(app)
     with app.app_context():
         if extensions.db.engine.dialect.name == "sqlite":
             event.listen(extensions.db.engine, "connect", _sqlite_pragmas)
+            _never_recreate_sqlite_file(extensions.db.engine)
+    register_request_ids(app)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     configure_babel(app)
@@ -155,6 +159,23 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _never_recreate_sqlite_file(engine: Engine) -> None:
+    """Open a SQLite file that exists at start-up read-write only (``mode=rw``).
+
+    If the file goes away while the app runs, connecting fails (an outage: 503, and back
+    once the file is) instead of silently creating a new, empty database in its place.
+    """
+    path = engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:") or not Path(path).is_file():
+        return  # in memory, already a URI, or a new database that the migrations create
+    uri = f"file:{quote(str(Path(path).resolve()))}?mode=rw"
+
+    @event.listens_for(engine, "do_connect")
+    def _read_write_only(_dialect: Any, _record: Any, cargs: list, cparams: dict) -> None:
+        cargs[0] = uri
+        cparams["uri"] = True
 
 
 def register_blueprints(app: Flask) -> None:

@@ -123,6 +123,18 @@ def _settings():
 
 def select_locale() -> str:
     """Session choice, then the user's preference, then Accept-Language, then the default."""
+    return _request_locale(with_user_preference=True)
+
+
+def locale_without_database() -> str:
+    """``select_locale`` without the signed-in user's preference, which lives in the database.
+
+    The session is the signed cookie, so its language choice is read without a query.
+    """
+    return _request_locale(with_user_preference=False)
+
+
+def _request_locale(*, with_user_preference: bool) -> str:
     settings = _settings()
     if not has_request_context():  # CLI commands and workers
         return settings.default_locale
@@ -130,9 +142,10 @@ def select_locale() -> str:
     chosen = session.get(SESSION_LOCALE_KEY)
     if chosen in allowed:
         return chosen
-    preferred = _signed_in_user_locale()
-    if preferred in allowed:
-        return preferred
+    if with_user_preference:
+        preferred = _signed_in_user_locale()
+        if preferred in allowed:
+            return preferred
     return request.accept_languages.best_match(allowed) or settings.default_locale
 
 

@@ -6,9 +6,13 @@ import logging
 import traceback
 from types import TracebackType
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+
+from guide.outage import database_outage
+from guide.web.request_id import request_id
+from guide.web.unavailable import log_outage, register_outage_handling, unavailable_response
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +58,16 @@ def register_error_handlers(app: Flask) -> None:
     # Flask's own log line carries the path and the exception's message, which may hold
     # personal data; this instance-level replacement logs the endpoint and the frames only.
     app.log_exception = log_unhandled_exception  # type: ignore[method-assign]
+    register_outage_handling(app)
 
 
-def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]] | Response:
     """The error page for ``error``'s status code, with the headers the status needs."""
+    # An outage that escaped the views (an after_request hook, or this very page's own
+    # frame loading the signed-in user) reaches here as a 500.
+    outage = database_outage(getattr(error, "original_exception", None))
+    if outage is not None:
+        return unavailable_response(outage)
     status = error.code if error.code in ERROR_TEXTS else 500
     if status == 500:
         _discard_failed_transaction()
@@ -71,12 +81,17 @@ def render_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
 
 def log_unhandled_exception(exc_info: ExcInfo) -> None:
     """Log an unhandled exception by endpoint, type and stack frames, never values or message."""
-    error_type, _error, tb = exc_info
+    error_type, error, tb = exc_info
+    outage = database_outage(error)
+    if outage is not None:
+        log_outage(outage)  # one line, no frames: the cause is outside the code
+        return
     frames = "".join(traceback.format_tb(tb)) if tb is not None else ""
     log.error(
-        "Unhandled error in endpoint %s: %s\n%s",
+        "Unhandled error in endpoint %s: %s (request_id=%s)\n%s",
         request.endpoint or "(no endpoint)",
         error_type.__name__ if error_type is not None else "unknown",
+        request_id(),
         frames,
     )
 
