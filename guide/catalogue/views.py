@@ -23,9 +23,10 @@ from guide.activities.search import (
     filter_options,
     search_activities,
 )
-from guide.cases.services import load_case, local_date
+from guide.cases.services import load_case
 from guide.catalogue.forms import ActivitySearchForm, page_number
 from guide.catalogue.labels import category_names, template_helpers
+from guide.dates import local_date
 from guide.extensions import db
 from guide.organisations.models import Organisation
 from guide.policy import Permission

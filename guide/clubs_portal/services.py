@@ -21,11 +21,11 @@ from guide.activities.models import Activity, Enrollment, EnrollmentStatus
 from guide.activities.search import age_on
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus, Child, FollowUp
-from guide.cases.services import local_date
 from guide.consents.models import ConsentWithdrawal, Share
 from guide.consents.records import consent_records_for_child
 from guide.consents.sharing import CLUB_CATEGORIES
 from guide.database import utcnow
+from guide.dates import local_date
 from guide.enrollments.services import EnrollmentRuleError, enrol
 from guide.extensions import db
 from guide.support.services import club_visible_support

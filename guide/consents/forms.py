@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -30,6 +29,7 @@ from guide.consents.texts import (
     TEXT_VERSIONS,
 )
 from guide.consents.uploads import CheckedScan, ScanRefused, check_scan
+from guide.dates import start_of_local_day
 from guide.referrals.forms import CheckboxGroupField
 from guide.validation.fields import FreeText
 
@@ -41,12 +41,6 @@ CHILD_CONSENTS = "child"
 FORM_METHODS = ("signed_paper", "verbal_documented")
 #: Channels staff record a withdrawal through; the link records its own.
 FORM_CHANNELS = ("in_person", "phone", "email", "letter")
-LOCAL_TIMEZONE = ZoneInfo("Europe/Oslo")
-
-
-def start_of_day(day: dt.date) -> dt.datetime:
-    """The first instant of ``day`` in Oslo, as an aware datetime."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TIMEZONE)
 
 
 class CategoryChoice(CheckboxGroupField):
@@ -172,13 +166,13 @@ class ConsentForm(FlaskForm):
 
     @property
     def given_at(self) -> dt.datetime:
-        return start_of_day(self.given_on.data)
+        return start_of_local_day(self.given_on.data)
 
     @property
     def valid_until_at(self) -> dt.datetime | None:
         # "To and including" a date: the consent ends when the next day begins.
         day = self.valid_until.data
-        return start_of_day(day + dt.timedelta(days=1)) if day is not None else None
+        return start_of_local_day(day + dt.timedelta(days=1)) if day is not None else None
 
 
 class WithdrawalForm(FlaskForm):

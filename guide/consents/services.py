@@ -12,7 +12,6 @@ import enum
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from flask import abort
 from flask_babel import gettext as _
@@ -45,13 +44,13 @@ from guide.consents.sharing import lock_consents_of_child, notify_clubs_of_withd
 from guide.consents.texts import PURPOSE_LABELS, consent_text
 from guide.consents.uploads import CheckedScan
 from guide.database import utcnow
+from guide.dates import local_date
 from guide.extensions import db
 
 #: From this age a child may consent for itself to this kind of processing.
 CHILD_OWN_CONSENT_AGE = 15
 #: The relation stored when the child consented for itself.
 CHILD_RELATION = "child"
-LOCAL_TIMEZONE = ZoneInfo("Europe/Oslo")
 
 
 class WithdrawalChannel(enum.StrEnum):
@@ -174,7 +173,7 @@ def _consenting_person(
 ) -> tuple[str, str]:
     """The consenting person's name and relation, checked against the basis."""
     if basis == ConsentBasis.child_own:
-        age = age_on(child.born_on, given_at.astimezone(LOCAL_TIMEZONE).date())
+        age = age_on(child.born_on, local_date(given_at))
         if guardian is not None or age < CHILD_OWN_CONSENT_AGE:
             raise ConsentRefused(
                 _("A child can consent for itself to this only from the age of 15.")

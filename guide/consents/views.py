@@ -14,7 +14,7 @@ from guide.access import requires_permission
 from guide.activities.search import age_on
 from guide.audit.services import record_event
 from guide.cases.models import Case, Child
-from guide.cases.services import load_case, local_date
+from guide.cases.services import load_case
 from guide.consents.forms import (
     CHILD_CONSENTS,
     ConsentForm,
@@ -35,6 +35,7 @@ from guide.consents.services import (
     withdraw_consent,
 )
 from guide.consents.uploads import download_name
+from guide.dates import local_date
 from guide.extensions import db
 from guide.policy import Permission, allowed
 

@@ -12,8 +12,9 @@ from guide.access import requires_permission
 from guide.activities.search import age_on, interests_of, suggest_activities
 from guide.cases.conflicts import commit_or_report_conflict
 from guide.cases.models import Case
-from guide.cases.services import load_case, local_date
+from guide.cases.services import load_case
 from guide.catalogue.views import search_form
+from guide.dates import local_date
 from guide.enrollments.forms import ActionForm, EndForm, ProposeForm, StartForm
 from guide.enrollments.services import (
     PROPOSING_STATUSES,

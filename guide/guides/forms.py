@@ -24,7 +24,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from guide.cases.services import local_date
+from guide.dates import local_date
 from guide.guides.services import language_name
 from guide.validation.fields import FreeText
 

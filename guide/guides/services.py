@@ -19,8 +19,7 @@ from guide.accounts.models import Role, User
 from guide.audit.services import record_event
 from guide.cases.models import Case
 from guide.cases.services import GUIDE_OPEN_STATUSES
-from guide.database import utcnow
-from guide.dates import add_months
+from guide.dates import add_months, local_date
 from guide.extensions import db
 from guide.guides.models import GuideProfile
 from guide.organisations.models import Organisation
@@ -146,7 +145,7 @@ def open_case_counts(
 
 def guide_roster(*, organisation: Organisation, today: dt.date | None = None) -> list[RosterEntry]:
     """Every guide account of the organisation, by name, with places and clearance."""
-    today = today or utcnow().date()
+    today = today or local_date()
     users = db.session.scalars(
         select(User)
         .where(User.organisation_id == organisation.id, User.role == Role.guide)

@@ -33,7 +33,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from guide.cases.labels import HELP_LEVEL_LABELS
 from guide.cases.models import Barrier, GuardianRelation, HelpLevel
-from guide.cases.services import local_date
+from guide.dates import local_date
 from guide.referrals.models import ConsentToReferMethod
 from guide.referrals.services import GuardianDetails, ReferralDetails
 from guide.validation.fields import (
@@ -284,7 +284,7 @@ class ReferralForm(FlaskForm):
     def child_born_on(self) -> dt.date | None:
         """The birth date: from the national identity number when one is given."""
         if self.national_id.data and not self.national_id.errors:
-            return parse_national_id(self.national_id.data).birth_date
+            return parse_national_id(self.national_id.data, today=local_date()).birth_date
         return self.birth_date.data
 
     def given_guardians(self) -> list[GuardianForm]:

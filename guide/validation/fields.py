@@ -14,6 +14,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, StringField, ValidationError
 
+from guide.dates import local_date
 from guide.validation.errors import InvalidInput
 from guide.validation.money import MAX_ORE, LocaleArg, format_ore, parse_kroner
 from guide.validation.names import DEFAULT_MAX_LENGTH, clean_person_name
@@ -92,7 +93,7 @@ class NationalIdValidator(_NormalisingValidator):
     messages = NATIONAL_ID_MESSAGES
 
     def normalise(self, text: str) -> str:
-        return parse_national_id(text).value
+        return parse_national_id(text, today=local_date()).value
 
 
 class PhoneValidator(_NormalisingValidator):

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from guide.activities.models import Enrollment, EnrollmentEndReason, EnrollmentStatus
 from guide.audit.models import AuditEvent
 from guide.cases.models import Case, CaseStatus, FollowUp
-from guide.cases.services import local_date
-from guide.dates import add_months
+from guide.dates import add_months, local_date
 from guide.enrollments.services import EnrollmentRuleError, end_enrollment, enrol, record_trial
 from tests import factories
 from tests.web.helpers import csrf_token, signed_in_as

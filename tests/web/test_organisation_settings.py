@@ -10,8 +10,8 @@ from sqlalchemy import select
 from guide.audit.models import AuditEvent
 from guide.cases.followups import schedule_follow_ups
 from guide.cases.models import Visit
-from guide.cases.services import local_date
 from guide.dashboard.services import dashboard_for
+from guide.dates import local_date
 from guide.guides.services import certificate_expiry
 from guide.organisations.models import Organisation
 from guide.organisations.services import InvalidSettings, update_organisation_settings

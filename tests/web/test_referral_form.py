@@ -174,7 +174,7 @@ def test_consent_given_today_in_oslo_is_accepted_while_it_is_still_yesterday_in_
 ):
     # 23:30 UTC on 9 March is 00:30 on 10 March in Oslo, where the nurse is.
     late_evening_utc = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
-    monkeypatch.setattr("guide.cases.services.utcnow", lambda: late_evening_utc)
+    monkeypatch.setattr("guide.dates.utcnow", lambda: late_evening_utc)
     response = send(client, valid_referral(consent_given_on="2026-03-10"))
     assert response.status_code == 302
     assert db.session.scalar(select(Referral)).consent_given_on == dt.date(2026, 3, 10)
