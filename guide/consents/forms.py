@@ -17,10 +17,9 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from consent import NEVER_TO_CLUBS, Category, Recipient, categories_offered_to
-from guide.cases.forms import LocalDateField
 from guide.consents.labels import CHANNEL_LABELS, LANGUAGE_NAMES, METHOD_LABELS, category_name
 from guide.consents.texts import (
     CONSENT_LANGUAGES,
@@ -31,7 +30,7 @@ from guide.consents.texts import (
 from guide.consents.uploads import CheckedScan, ScanRefused, check_scan
 from guide.dates import start_of_local_day
 from guide.referrals.forms import CheckboxGroupField
-from guide.validation.fields import FreeText
+from guide.validation.fields import FreeText, LocalDateField, MaxLength
 
 CHILD_VIEW_MAX = 2000
 NAME_MAX = 200
@@ -93,7 +92,7 @@ class ConsentForm(FlaskForm):
         _l("What the child said"),
         validators=[
             Optional(),
-            Length(max=CHILD_VIEW_MAX, message=_l("Shorten the text to %(max)d characters.")),
+            MaxLength(CHILD_VIEW_MAX),
             FreeText(),
         ],
         render_kw={"rows": 3},
@@ -185,7 +184,7 @@ class WithdrawalForm(FlaskForm):
         _l("Who withdrew the consent"),
         validators=[
             DataRequired(_l("Enter who withdrew the consent.")),
-            Length(max=NAME_MAX, message=_l("Shorten the text to %(max)d characters.")),
+            MaxLength(NAME_MAX),
             FreeText(),
         ],
     )

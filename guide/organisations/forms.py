@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from wtforms import Field, Form, StringField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from guide.guides.forms import WholeNumberField
 from guide.organisations.models import Organisation
 from guide.organisations.services import (
     FOLLOW_UP_MONTHS_RANGE,
@@ -25,6 +24,7 @@ from guide.organisations.services import (
     follow_up_months_problem,
     is_municipality_number,
 )
+from guide.validation.fields import WholeNumberField
 from guide.validation.text import ascii_digits, without_spaces
 
 #: Between the months people write commas, semicolons, spaces or "and" (nb/nn "og").

@@ -18,7 +18,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from guide.activities.models import Activity
@@ -30,7 +30,7 @@ from guide.support.services import (
     FundDetails,
     GrantDetails,
 )
-from guide.validation.fields import FreeText, KronerField
+from guide.validation.fields import FreeText, KronerField, MaxLength
 
 REASON_MAX = 1000
 PAYEE_NAME_MAX = 200
@@ -41,10 +41,6 @@ FUND_NOTES_MAX = 2000
 YEAR_RANGE = (2000, 2100)
 #: The select value for "no activity" and "no fund yet".
 NONE_CHOICE = ""
-
-
-def _too_long(maximum: int) -> Length:
-    return Length(max=maximum, message=_l("Shorten the text to %(max)d characters or fewer."))
 
 
 def _positive_amount(form: FlaskForm, field: KronerField) -> None:
@@ -68,7 +64,7 @@ class VersionedForm(FlaskForm):
 class FundForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        validators=[DataRequired(_l("Give the fund a name.")), _too_long(FUND_NAME_MAX)],
+        validators=[DataRequired(_l("Give the fund a name.")), MaxLength(FUND_NAME_MAX)],
     )
     source = SelectField(
         _l("Where the money comes from"),
@@ -86,7 +82,7 @@ class FundForm(FlaskForm):
         _l("Budget (kr)"), validators=[InputRequired(_l("Enter the budget in kroner."))]
     )
     notes = TextAreaField(
-        _l("Notes"), validators=[Optional(), _too_long(FUND_NOTES_MAX), FreeText()]
+        _l("Notes"), validators=[Optional(), MaxLength(FUND_NOTES_MAX), FreeText()]
     )
     is_active = BooleanField(_l("Grants can draw on this fund"), default=True)
 
@@ -129,12 +125,12 @@ class GrantForm(VersionedForm):
         validators=[InputRequired(_l("Choose who is paid."))],
     )
     payee_name = StringField(
-        _l("Name of the shop or payee"), validators=[_too_long(PAYEE_NAME_MAX)]
+        _l("Name of the shop or payee"), validators=[MaxLength(PAYEE_NAME_MAX)]
     )
     fund = SelectField(_l("Fund"), validators=[Optional()], default=NONE_CHOICE)
     reason = TextAreaField(
         _l("What the money is for (not shown to the club)"),
-        validators=[Optional(), _too_long(REASON_MAX), FreeText()],
+        validators=[Optional(), MaxLength(REASON_MAX), FreeText()],
         render_kw={"rows": 3},
     )
 
@@ -185,7 +181,7 @@ class ApproveForm(VersionedForm):
     override = BooleanField(_l("Approve even if the fund is overdrawn"))
     override_reason = TextAreaField(
         _l("Why the fund may be overdrawn"),
-        validators=[_too_long(REASON_MAX), FreeText()],
+        validators=[MaxLength(REASON_MAX), FreeText()],
         render_kw={"rows": 2},
     )
 
@@ -213,7 +209,7 @@ class RejectForm(VersionedForm):
         _l("Why the request is rejected"),
         validators=[
             DataRequired(_l("Say why the request is rejected.")),
-            _too_long(REASON_MAX),
+            MaxLength(REASON_MAX),
             FreeText(),
         ],
         render_kw={"rows": 2},
@@ -228,7 +224,7 @@ class PayForm(VersionedForm):
         _l("Payment reference"),
         validators=[
             DataRequired(_l("Enter the payment reference from the accounts.")),
-            _too_long(REFERENCE_MAX),
+            MaxLength(REFERENCE_MAX),
         ],
     )
 
