@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -221,3 +222,17 @@ def test_certificate_runs_out_at_midnight_in_oslo_not_at_midnight_utc(
 
     assert "The police certificate is too old" not in blockers_at(22, 30)
     assert "The police certificate is too old" in blockers_at(23, 30)
+
+
+def test_the_roster_warns_from_the_configured_number_of_days(client, db, coordinator, monkeypatch):
+    org = coordinator.organisation
+    # Runs out in 75 days: outside the default 60-day window, inside a 90-day one.
+    checked_on = add_months(local_date() + dt.timedelta(days=75), -36)
+    _guide(org, "Window Guide", police_certificate_checked_on=checked_on)
+    db.session.commit()
+    assert "must be renewed by" not in _entry(client.get("/guides").text, "Window Guide")
+
+    settings = client.application.extensions["fritidsguide.settings"]
+    wider = dataclasses.replace(settings, police_certificate_warning_days=90)
+    monkeypatch.setitem(client.application.extensions, "fritidsguide.settings", wider)
+    assert "must be renewed by" in _entry(client.get("/guides").text, "Window Guide")
