@@ -17,9 +17,9 @@ from flask_babel import force_locale
 from flask_login import current_user
 from sqlalchemy import select
 
+from consent import age_on
 from guide.access import public, requires_permission
 from guide.activities.search import (
-    age_on,
     filter_options,
     search_activities,
 )

@@ -15,10 +15,9 @@ from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from consent import Category, Recipient, allowed_categories
+from consent import Category, Recipient, age_on, allowed_categories
 from guide.accounts.models import User
 from guide.activities.models import Activity, Enrollment, EnrollmentStatus
-from guide.activities.search import age_on
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus, Child, FollowUp
 from guide.consents.models import ConsentWithdrawal, Share

@@ -18,16 +18,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consent import (
+    CHILD_OWN_CONSENT_AGE,
     Category,
     Decision,
     Recipient,
     categories_offered_to,
     decide,
+    may_consent_alone,
     text_fingerprint,
 )
 from guide.accounts.models import User
 from guide.activities.models import Club
-from guide.activities.search import age_on
 from guide.audit.services import record_event
 from guide.cases.models import Case, Child, Guardian
 from guide.consents import immutable  # noqa: F401  (registers the no-edit guard)
@@ -47,8 +48,6 @@ from guide.database import utcnow
 from guide.dates import local_date
 from guide.extensions import db
 
-#: From this age a child may consent for itself to this kind of processing.
-CHILD_OWN_CONSENT_AGE = 15
 #: The relation stored when the child consented for itself.
 CHILD_RELATION = "child"
 
@@ -173,10 +172,12 @@ def _consenting_person(
 ) -> tuple[str, str]:
     """The consenting person's name and relation, checked against the basis."""
     if basis == ConsentBasis.child_own:
-        age = age_on(child.born_on, local_date(given_at))
-        if guardian is not None or age < CHILD_OWN_CONSENT_AGE:
+        if guardian is not None or not may_consent_alone(child.born_on, local_date(given_at)):
             raise ConsentRefused(
-                _("A child can consent for itself to this only from the age of 15.")
+                _(
+                    "A child can consent for itself to this only from the age of %(age)d.",
+                    age=CHILD_OWN_CONSENT_AGE,
+                )
             )
         return f"{child.first_name} {child.last_name}", CHILD_RELATION
     if guardian is None or guardian.child_id != child.id:

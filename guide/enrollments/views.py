@@ -8,8 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consent import age_on
 from guide.access import requires_permission
-from guide.activities.search import age_on, interests_of, suggest_activities
+from guide.activities.search import interests_of, suggest_activities
 from guide.cases.conflicts import commit_or_report_conflict
 from guide.cases.models import Case
 from guide.cases.services import load_case

@@ -264,6 +264,17 @@ def test_a_child_under_15_cannot_consent_alone(client, db, referrer):
     response = send(client, valid_referral(consent_relation="child"))
     assert response.status_code == 400
     assert 'id="consent_relation-error"' in response.text
+    assert "A child under 15 cannot consent alone; a guardian must consent." in response.text
+
+
+def test_the_form_names_the_age_from_which_a_child_consents_alone(client, db, referrer):
+    html = client.get(FORM).text
+    assert "a guardian (or the child, if 15 or older) must agree" in html
+    assert "The child (15 or older)" in html
+    client.post("/language", data={"locale": "nb", "csrf_token": csrf_token(html)})
+    norwegian = client.get(FORM).text
+    assert "barnet, hvis det er 15 år eller eldre" in norwegian
+    assert "Barnet selv (15 år eller eldre)" in norwegian
 
 
 def test_form_without_csrf_token_is_refused(client, db, referrer):
