@@ -96,7 +96,7 @@ def accept(token: str):
         login_user(user)
         db.session.commit()
         flash(_("Your account is ready. Now set up a code app for signing in."), "success")
-        return redirect(url_for("twofactor.enrol"))
+        return redirect(url_for("twofactor.enroll"))
     return render_template(
         "accounts/invitation_accept.html",
         form=form,

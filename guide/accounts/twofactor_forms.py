@@ -1,4 +1,4 @@
-"""Forms for the second factor: enrolment, the sign-in code, new recovery codes."""
+"""Forms for the second factor: enrollment, the sign-in code, new recovery codes."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -6,7 +6,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 
-class StartEnrolmentForm(FlaskForm):
+class StartEnrollmentForm(FlaskForm):
     """Only the CSRF token: the button that creates a new secret."""
 
 

@@ -25,7 +25,7 @@ from guide.consents.records import consent_records_for_child
 from guide.consents.sharing import CLUB_CATEGORIES
 from guide.database import utcnow
 from guide.dates import local_date
-from guide.enrollments.services import EnrollmentRuleError, enrol
+from guide.enrollments.services import EnrollmentRuleError, enroll
 from guide.extensions import db
 from guide.support.services import club_visible_support
 
@@ -196,7 +196,7 @@ def confirm_start(*, contact: User, child: SharedChild) -> str:
     elif enrollment is not None:
         try:
             # The club cannot know whether it was the child's own choice: keep what was known.
-            enrol(
+            enroll(
                 enrollment,
                 by=contact,
                 started_on=local_date(),

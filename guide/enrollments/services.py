@@ -129,7 +129,7 @@ def record_trial(enrollment: Enrollment, *, by: User) -> Enrollment:
     return enrollment
 
 
-def enrol(
+def enroll(
     enrollment: Enrollment,
     *,
     by: User,

@@ -22,7 +22,7 @@ from guide.enrollments.services import (
     EnrollmentRuleError,
     case_enrollments,
     end_enrollment,
-    enrol,
+    enroll,
     load_enrollment,
     load_proposable_activity,
     make_main,
@@ -115,7 +115,7 @@ def start(case_id: uuid.UUID, enrollment_id: uuid.UUID):
     form = StartForm()
     if form.validate_on_submit():
         try:
-            enrol(
+            enroll(
                 enrollment,
                 by=current_user,
                 started_on=form.started_on.data,
