@@ -12,7 +12,6 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -27,6 +26,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 from wtforms.i18n import messages_path as wtforms_messages_path
 
+from guide.dates import local_zone
 from guide.extensions import babel
 from guide.validation.money import format_ore
 
@@ -35,7 +35,6 @@ SESSION_LOCALE_KEY = "locale"
 #: Languages written right to left (Arabic arrives in a later issue).
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ps", "ur", "ckb"})
 FALLBACK_LOCALE = "nb"
-FALLBACK_TIMEZONE = "Europe/Oslo"
 #: Shorter own-language names where Babel's are long ("norsk bokmål").
 NATIVE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk"}
 #: Date formats for bare English follow European English (day before month): users are in Norway.
@@ -211,7 +210,7 @@ def format_date_long(value: dt.date, *, locale: LocaleArg = None) -> str:
 
 def format_datetime(value: dt.datetime, *, locale: LocaleArg = None) -> str:
     """Short date and time in the app's time zone: nb ``05.03.2026, 14:30``."""
-    tzinfo = get_timezone() if has_request_context() else ZoneInfo(FALLBACK_TIMEZONE)
+    tzinfo = get_timezone() if has_request_context() else local_zone()
     return babel_format_datetime(value, "short", tzinfo=tzinfo, locale=_date_locale(locale))
 
 

@@ -44,7 +44,7 @@ class Permission(enum.StrEnum):
     figures_view = "figures.view"
     figures_view_across = "figures.view_across"
     shared_child_view = "shared_child.view"
-    enrolment_confirm = "enrolment.confirm"
+    enrollment_confirm = "enrollment.confirm"
     attendance_report = "attendance.report"
     user_invite_staff = "user.invite_staff"
     user_invite_volunteer = "user.invite_volunteer"
@@ -96,7 +96,7 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.figures_view: "See anonymous figures",
     Permission.figures_view_across: "Compare protected aggregate figures across organisations",
     Permission.shared_child_view: "See the consented fields of a child shared with the club",
-    Permission.enrolment_confirm: "Confirm that a child has started",
+    Permission.enrollment_confirm: "Confirm that a child has started",
     Permission.attendance_report: "Report worries about attendance",
     Permission.user_invite_staff: "Invite administrators, coordinators and referrers",
     Permission.user_invite_volunteer: "Invite guides and club contacts",
@@ -129,7 +129,7 @@ CHILD_DATA_PERMISSIONS = frozenset(
         Permission.support_request,
         Permission.support_approve,
         Permission.shared_child_view,
-        Permission.enrolment_confirm,
+        Permission.enrollment_confirm,
         Permission.attendance_report,
         Permission.consent_record,
         Permission.consent_scan_download,
@@ -217,7 +217,7 @@ POLICY: dict[Role, dict[Permission, Scope]] = {
     Role.club_contact: {
         Permission.account_own: _mine,
         Permission.shared_child_view: Scope.shared_with_my_club,
-        Permission.enrolment_confirm: Scope.shared_with_my_club,
+        Permission.enrollment_confirm: Scope.shared_with_my_club,
         Permission.attendance_report: Scope.shared_with_my_club,
     },
 }

@@ -51,6 +51,9 @@ class Settings:
     outbox_lease_seconds: int = 180
     #: Days before an equipment loan's due date that its guide is reminded (``flask loans remind``).
     loan_reminder_days: int = 3
+    #: Days before a guide's police certificate runs out that it counts as "expires soon":
+    #: the roster's reminder to renew and the figures' count (see docs/production.md).
+    police_certificate_warning_days: int = 60
     password_time_cost: int = 2
     password_memory_kib: int = 19456
     password_parallelism: int = 1

@@ -11,6 +11,7 @@ from guide.accounts.totp import new_secret as new_totp_secret
 from guide.cases.identity import child_identity_digest, new_reference
 from guide.cases.models import Case, Child, Guardian
 from guide.database import utcnow
+from guide.dates import local_date
 from guide.extensions import db
 from guide.guides.models import GuideProfile
 from guide.roles import Role
@@ -52,7 +53,7 @@ def user(
         account.totp_enrolled_at = utcnow()
     db.session.add(account)
     if role == Role.guide:
-        today = utcnow().date()
+        today = local_date()
         db.session.add(
             GuideProfile(
                 organisation_id=org.id,
@@ -174,7 +175,7 @@ def enrolled(case: Case, offer):
         case_id=case.id,
         activity_id=offer.id,
         status=EnrollmentStatus.enrolled,
-        started_on=utcnow().date(),
+        started_on=local_date(),
     )
     db.session.add(enrollment)
     db.session.flush()

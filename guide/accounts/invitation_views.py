@@ -95,7 +95,7 @@ def accept(token: str):
         start_session(user)
         login_user(user)
         flash(_("Your account is ready. Now set up a code app for signing in."), "success")
-        return redirect(url_for("twofactor.enrol"))
+        return redirect(url_for("twofactor.enroll"))
     return render_template(
         "accounts/invitation_accept.html",
         form=form,

@@ -2,7 +2,7 @@
 
 An invitation is an AccountToken (purpose ``invitation``, 72 hours, single use)
 and an e-mail through the outbox. Accepting it creates the account (or brings a
-deactivated one back), sets the password and signs the person in to enrol a
+deactivated one back), sets the password and signs the person in to enroll a
 second factor.
 """
 

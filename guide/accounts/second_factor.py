@@ -1,4 +1,4 @@
-"""Second-factor services: enrolment, checking codes, recovery codes, reset by an admin."""
+"""Second-factor services: enrollment, checking codes, recovery codes, reset by an admin."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class SecondFactorMethod(enum.StrEnum):
     recovery_code = "recovery_code"
     #: Demo accounts in demo mode, which hold only fictional data.
     demo_skip = "demo_skip"
-    #: Signed in to a restricted session that can only enrol.
+    #: Signed in to a restricted session that can only enroll.
     not_enrolled = "not_enrolled"
 
 
@@ -48,18 +48,19 @@ def has_second_factor_or_exemption(user: User) -> bool:
     return is_enrolled(user) or may_skip_second_factor(user)
 
 
-def start_enrolment(user: User) -> None:
-    """Give a user who has not finished enrolment a new secret to scan."""
+def start_enrollment(user: User) -> None:
+    """Give a user who has not finished enrollment a new secret to scan."""
     if is_enrolled(user):
         raise ValueError("second factor already enrolled")
     user.totp_secret = totp.new_secret()
     user.totp_last_step = None
+    # Stored audit action names keep the spelling they were first written with.
     record_event("second_factor_enrolment_started", actor=user, obj=user)
     db.session.flush()
 
 
-def confirm_enrolment(user: User, code: str) -> list[str] | None:
-    """Finish enrolment if ``code`` matches the new secret; returns the fresh recovery codes."""
+def confirm_enrollment(user: User, code: str) -> list[str] | None:
+    """Finish enrollment if ``code`` matches the new secret; returns the fresh recovery codes."""
     if is_enrolled(user) or not user.totp_secret:
         return None
     step = totp.matching_step(user.totp_secret, code, last_step=None)

@@ -1,4 +1,4 @@
-"""TOTP codes (RFC 6238), the enrolment QR code, and recovery-code generation and hashing.
+"""TOTP codes (RFC 6238), the enrollment QR code, and recovery-code generation and hashing.
 
 Plain functions without database access; ``second_factor`` holds the services.
 """

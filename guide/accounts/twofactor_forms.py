@@ -1,4 +1,4 @@
-"""Forms for the second factor: enrolment, the sign-in code, new recovery codes."""
+"""Forms for the second factor: enrollment, the sign-in code, new recovery codes."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length
 from guide.validation.forms import Form
 
 
-class StartEnrolmentForm(Form):
+class StartEnrollmentForm(Form):
     """Only the CSRF token: the button that creates a new secret."""
 
 

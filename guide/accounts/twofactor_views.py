@@ -1,7 +1,7 @@
-"""Second-factor pages: enrolment, the sign-in code step, new recovery codes.
+"""Second-factor pages: enrollment, the sign-in code step, new recovery codes.
 
 The ``before_app_request`` hook here keeps a signed-in user who has not enrolled
-away from every page except the public ones, enrolment and sign-out.
+away from every page except the public ones, enrollment and sign-out.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from guide.accounts.throttling import (
 from guide.accounts.twofactor_forms import (
     AuthenticatorCodeForm,
     SignInCodeForm,
-    StartEnrolmentForm,
+    StartEnrollmentForm,
 )
 from guide.audit.services import record_event
 from guide.extensions import limiter
@@ -42,17 +42,17 @@ from guide.web.responses import form_status
 bp = Blueprint("twofactor", __name__)
 
 #: What a signed-in user without a second factor may still open (besides public pages).
-OPEN_BEFORE_ENROLMENT = frozenset(
-    {"twofactor.enrol", "twofactor.start_enrolment", "twofactor.confirm_enrolment"}
+OPEN_BEFORE_ENROLLMENT = frozenset(
+    {"twofactor.enroll", "twofactor.start_enrollment", "twofactor.confirm_enrollment"}
     | {"accounts.sign_out", "static"}
 )
 
 
 @bp.before_app_request
 def require_second_factor():
-    """Send a signed-in user who has no second factor yet to enrolment from any non-public page."""
+    """Send a signed-in user who has no second factor yet to enrollment from any non-public page."""
     endpoint = request.endpoint
-    if endpoint is None or endpoint in OPEN_BEFORE_ENROLMENT or endpoint.endswith(".static"):
+    if endpoint is None or endpoint in OPEN_BEFORE_ENROLLMENT or endpoint.endswith(".static"):
         return None
     roles = getattr(current_app.view_functions.get(endpoint), "required_roles", frozenset())
     if PUBLIC in roles:
@@ -60,7 +60,7 @@ def require_second_factor():
     # Endpoints with roles, and any that forgot to declare them, need the second factor.
     if not current_user.is_authenticated or has_second_factor_or_exemption(current_user):
         return None
-    return redirect(url_for("twofactor.enrol"))
+    return redirect(url_for("twofactor.enroll"))
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
@@ -109,42 +109,42 @@ def _warn_about_recovery_codes_left(count: int) -> None:
 
 @bp.get("/account/second-factor")
 @requires_permission(Permission.account_own)
-def enrol():
+def enroll():
     if is_enrolled(current_user):
         flash(_("Two-step verification is already set up for your account."), "info")
         return redirect(url_for("web.index"))
-    return _enrolment_page(AuthenticatorCodeForm(), 200)
+    return _enrollment_page(AuthenticatorCodeForm(), 200)
 
 
 @bp.post("/account/second-factor/start")
 @requires_permission(Permission.account_own)
-def start_enrolment():
+def start_enrollment():
     if is_enrolled(current_user):
         return redirect(url_for("web.index"))
-    if StartEnrolmentForm().validate_on_submit():
-        second_factor.start_enrolment(current_user)
-    return redirect(url_for("twofactor.enrol"))
+    if StartEnrollmentForm().validate_on_submit():
+        second_factor.start_enrollment(current_user)
+    return redirect(url_for("twofactor.enroll"))
 
 
 @bp.post("/account/second-factor")
 @limiter.limit(SECOND_FACTOR_LIMIT)
 @requires_permission(Permission.account_own)
-def confirm_enrolment():
+def confirm_enrollment():
     if is_enrolled(current_user):
         return redirect(url_for("web.index"))
     if not current_user.totp_secret:
-        return redirect(url_for("twofactor.enrol"))
+        return redirect(url_for("twofactor.enroll"))
     form = AuthenticatorCodeForm()
     if form.validate_on_submit():
-        codes = second_factor.confirm_enrolment(current_user, form.code.data)
+        codes = second_factor.confirm_enrollment(current_user, form.code.data)
         if codes is not None:
             # Shown in this response only: the codes are stored hashed and never again readable.
             return render_template("accounts/twofactor_recovery_codes.html", codes=codes)
         form.code.errors.append(_("The code did not match. Check the clock on your phone."))
-    return _enrolment_page(form, 400)
+    return _enrollment_page(form, 400)
 
 
-def _enrolment_page(form: AuthenticatorCodeForm, status: int):
+def _enrollment_page(form: AuthenticatorCodeForm, status: int):
     secret = current_user.totp_secret
     qr_code = grouped = None
     if secret:
@@ -152,9 +152,9 @@ def _enrolment_page(form: AuthenticatorCodeForm, status: int):
         qr_code = totp.qr_code_svg(uri, title=_("QR code for your authenticator app"))
         grouped = totp.grouped_secret(secret)
     page = render_template(
-        "accounts/twofactor_enrol.html",
+        "accounts/twofactor_enroll.html",
         form=form,
-        start_form=StartEnrolmentForm(),
+        start_form=StartEnrollmentForm(),
         qr_code=qr_code,
         grouped_secret=grouped,
     )
@@ -167,7 +167,7 @@ def _enrolment_page(form: AuthenticatorCodeForm, status: int):
 def new_recovery_codes():
     """Replace the recovery codes after the user proves they still have the app."""
     if not is_enrolled(current_user):
-        return redirect(url_for("twofactor.enrol"))
+        return redirect(url_for("twofactor.enroll"))
     form = AuthenticatorCodeForm()
     if form.validate_on_submit():
         if _matches_authenticator(current_user, form.code.data):

@@ -53,8 +53,8 @@ def sign_in():
         complete_sign_in(
             user, method=SecondFactorMethod.demo_skip if skips else SecondFactorMethod.not_enrolled
         )
-        # Without a second factor the session can only enrol (see twofactor_views).
-        return redirect(url_for("web.index" if skips else "twofactor.enrol"))
+        # Without a second factor the session can only enroll (see twofactor_views).
+        return redirect(url_for("web.index" if skips else "twofactor.enroll"))
     return _sign_in_page(form, form_status())
 
 

@@ -38,13 +38,19 @@ from guide.catalogue.labels import EXTRA_COST_LABELS, weekday_names
 from guide.guides.forms import (
     LANGUAGE_CODES,
     LanguageChoice,
-    WholeNumberField,
     no_control_characters,
 )
 from guide.guides.services import language_name
 from guide.submissions import SubmittedOnce
 from guide.validation.errors import InvalidInput
-from guide.validation.fields import KronerField, OrgNumberValidator, PersonName, PhoneValidator
+from guide.validation.fields import (
+    KronerField,
+    MaxLength,
+    OrgNumberValidator,
+    PersonName,
+    PhoneValidator,
+    WholeNumberField,
+)
 from guide.validation.forms import Form as BaseForm
 
 #: Empty extra-cost rows on the activity form; enough for the usual trips, cups, camps, kit.
@@ -158,7 +164,7 @@ class ExtraCostForm(Form):
         _l("Description (optional)"),
         validators=[
             Optional(),
-            Length(max=200, message=_l("Shorten the text to 200 characters or fewer.")),
+            MaxLength(200),
             no_control_characters,
         ],
     )
@@ -203,9 +209,8 @@ def _age_field(label: Any) -> WholeNumberField:
     )
 
 
-def _optional_text(max_length: int) -> list[Any]:
-    message = _l("Shorten the text to %(max)d characters or fewer.", max=max_length)
-    return [Optional(), Length(max=max_length, message=message), no_control_characters]
+def _optional_text(maximum: int) -> list[Any]:
+    return [Optional(), MaxLength(maximum), no_control_characters]
 
 
 class ActivityForm(SubmittedOnce, BaseForm):

@@ -6,7 +6,6 @@ most ``SUGGESTION_CANDIDATES`` activities that already fit the child's age and a
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import json
 import re
@@ -81,12 +80,6 @@ def age_fits(age: int) -> tuple:
         or_(Activity.min_age.is_(None), Activity.min_age <= age),
         or_(Activity.max_age.is_(None), Activity.max_age >= age),
     )
-
-
-def age_on(born_on: dt.date, day: dt.date) -> int:
-    """Whole years between ``born_on`` and ``day``."""
-    had_birthday = (day.month, day.day) >= (born_on.month, born_on.day)
-    return day.year - born_on.year - (0 if had_birthday else 1)
 
 
 @dataclass(frozen=True)

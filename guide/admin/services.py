@@ -116,6 +116,6 @@ def change_role(user: User, *, role: Role | str, by: User) -> None:
 
 
 def reset_user_second_factor(user: User, *, by: User) -> None:
-    """Remove ``user``'s authenticator (a lost phone); they enrol again at their next sign-in."""
+    """Remove ``user``'s authenticator (a lost phone); they enroll again at their next sign-in."""
     _check_may_manage(user, by)
     reset_second_factor(user, by=by)

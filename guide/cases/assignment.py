@@ -24,6 +24,7 @@ from guide.cases.models import Case, CaseStatus, CaseStatusChange
 from guide.cases.services import GUIDE_OPEN_STATUSES
 from guide.cases.workflow import can_change, change_status
 from guide.database import utcnow
+from guide.dates import local_date
 from guide.extensions import db
 from guide.guides.models import GuideProfile
 from guide.guides.services import (
@@ -89,7 +90,7 @@ class GuideOptions:
 
 def guide_options(case: Case, *, today: dt.date | None = None) -> GuideOptions:
     """The organisation's guides for ``case``: ranked suggestions, and the rest with reasons."""
-    today = today or utcnow().date()
+    today = today or local_date()
     guides = db.session.scalars(
         select(GuideProfile)
         .join(GuideProfile.user)
@@ -235,7 +236,7 @@ def _check_guide_can_take(case: Case, guide: GuideProfile) -> None:
     if guide.organisation_id != case.organisation_id or guide.user.role != Role.guide:
         raise AssignmentRefused(_l("Choose a guide from the list."))
     blockers = assignment_blockers(
-        guide, case.organisation, today=utcnow().date(), account_active=guide.user.is_active
+        guide, case.organisation, today=local_date(), account_active=guide.user.is_active
     )
     if blockers:
         raise AssignmentRefused(" ".join(str(BLOCKER_LABELS[blocker]) for blocker in blockers))

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField,
     Field,
     IntegerField,
     RadioField,
@@ -23,7 +22,7 @@ from guide.cases.labels import CLOSE_REASON_LABELS, STATUS_LABELS, VISIT_KIND_LA
 from guide.cases.models import CaseStatus, CloseReason, VisitKind
 from guide.cases.services import CaseFilters
 from guide.submissions import SubmittedOnce
-from guide.validation.fields import FreeText, PersonName
+from guide.validation.fields import FreeText, LocalDateField, MaxLength, PersonName
 from guide.validation.forms import Form
 from guide.validation.versions import VersionField
 from guide.web.widgets import PlainOptionsSelect
@@ -36,24 +35,6 @@ PRACTICAL_NEEDS_MAX = 1000
 MAX_VISIT_MINUTES = 600
 #: "Waiting more than N days" choices in the case list filter.
 WAITING_DAY_CHOICES = (7, 14, 30, 60)
-
-
-def _too_long(maximum: int) -> Length:
-    return Length(max=maximum, message=_l("Shorten the text to %(max)d characters or fewer."))
-
-
-class LocalDateField(DateField):
-    """A date box (``type=date``) that also takes 05.03.2026, with our own message."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a real date, for example 05.03.2026.")) from None
 
 
 class MinutesField(IntegerField):
@@ -81,11 +62,11 @@ class VisitForm(SubmittedOnce, Form):
         render_kw={"inputmode": "numeric"},
     )
     notes = TextAreaField(
-        _l("Notes"), validators=[Optional(), _too_long(NOTE_MAX), FreeText()], render_kw={"rows": 5}
+        _l("Notes"), validators=[Optional(), MaxLength(NOTE_MAX), FreeText()], render_kw={"rows": 5}
     )
     child_words = TextAreaField(
         _l("How it went, in the child's own words"),
-        validators=[Optional(), _too_long(CHILD_WORDS_MAX), FreeText()],
+        validators=[Optional(), MaxLength(CHILD_WORDS_MAX), FreeText()],
         render_kw={"rows": 3},
     )
 
@@ -113,7 +94,7 @@ class FollowUpDoneForm(Form):
         _l("What came out of the follow-up"),
         validators=[
             DataRequired(_l("Write a short note on the follow-up.")),
-            _too_long(FOLLOW_UP_NOTE_MAX),
+            MaxLength(FOLLOW_UP_NOTE_MAX),
             FreeText(),
         ],
         render_kw={"rows": 3},
@@ -131,7 +112,7 @@ class CloseCaseForm(Form):
     )
     note = TextAreaField(
         _l("Short note"),
-        validators=[Optional(), _too_long(CLOSE_NOTE_MAX), FreeText()],
+        validators=[Optional(), MaxLength(CLOSE_NOTE_MAX), FreeText()],
         render_kw={"rows": 3},
     )
 
@@ -144,7 +125,7 @@ class PracticalNeedsForm(Form):
     version = VersionField()
     practical_needs = TextAreaField(
         _l("What the club should know to welcome the child"),
-        validators=[Optional(), _too_long(PRACTICAL_NEEDS_MAX), FreeText()],
+        validators=[Optional(), MaxLength(PRACTICAL_NEEDS_MAX), FreeText()],
         render_kw={"rows": 5},
     )
 
@@ -165,7 +146,7 @@ class CaseFilterForm(Form):
     area = SelectField(_l("Area"), validators=[Optional()], widget=PlainOptionsSelect())
     #: Part of a guide's name: a select would list every guide, thousands in a large organisation.
     guide = StringField(
-        _l("Guide"), validators=[Optional(), _too_long(100)], render_kw={"autocomplete": "off"}
+        _l("Guide"), validators=[Optional(), MaxLength(100)], render_kw={"autocomplete": "off"}
     )
     waiting = SelectField(
         _l("Waiting for a guide"),

@@ -7,9 +7,7 @@ import binascii
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -34,15 +32,6 @@ GUIDE_OPEN_STATUSES = (
     CaseStatus.active,
     CaseStatus.paused,
 )
-FALLBACK_TIMEZONE = "Europe/Oslo"
-
-
-def local_date(moment: dt.datetime | None = None) -> dt.date:
-    """The calendar date in the organisation's time zone (Oslo) at ``moment`` (default now)."""
-    zone = FALLBACK_TIMEZONE
-    if has_app_context():
-        zone = current_app.extensions["fritidsguide.settings"].timezone
-    return (moment or utcnow()).astimezone(ZoneInfo(zone)).date()
 
 
 @dataclass(frozen=True)

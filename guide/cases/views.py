@@ -29,10 +29,10 @@ from guide.cases.services import (
     find_cases_by_reference,
     list_cases,
     load_case,
-    local_date,
     my_cases,
 )
 from guide.cases.visits import can_log_visit, log_visit
+from guide.dates import local_date
 from guide.policy import Permission, allowed
 from guide.validation.versions import check_version
 

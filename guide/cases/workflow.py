@@ -13,8 +13,8 @@ from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.followups import schedule_follow_ups
 from guide.cases.models import Case, CaseStatus, CaseStatusChange, CloseReason
-from guide.cases.services import local_date
 from guide.database import utcnow
+from guide.dates import local_date
 
 S = CaseStatus
 

@@ -17,15 +17,16 @@ from flask_babel import force_locale
 from flask_login import current_user
 from sqlalchemy import select
 
+from consent import age_on
 from guide.access import public, requires_permission
 from guide.activities.search import (
-    age_on,
     filter_options,
     search_activities,
 )
-from guide.cases.services import load_case, local_date
+from guide.cases.services import load_case
 from guide.catalogue.forms import ActivitySearchForm, page_number
 from guide.catalogue.labels import category_names, template_helpers
+from guide.dates import local_date
 from guide.extensions import db
 from guide.policy import Permission
 from guide.tenant import Organisation

@@ -14,18 +14,17 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from consent import Category, Recipient, allowed_categories
+from consent import Category, Recipient, age_on, allowed_categories
 from guide.accounts.models import User
 from guide.activities.models import Activity, Enrollment, EnrollmentStatus
-from guide.activities.search import age_on
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus, Child, FollowUp
-from guide.cases.services import local_date
 from guide.consents.models import ConsentWithdrawal, Share
 from guide.consents.records import consent_records_for_child
 from guide.consents.sharing import CLUB_CATEGORIES
 from guide.database import utcnow
-from guide.enrollments.services import EnrollmentRuleError, enrol
+from guide.dates import local_date
+from guide.enrollments.services import EnrollmentRuleError, enroll
 from guide.extensions import db
 from guide.support.services import club_visible_support
 from guide.unit_of_work import refuse
@@ -193,7 +192,7 @@ def confirm_start(*, contact: User, child: SharedChild) -> str:
     elif enrollment is not None:
         try:
             # The club cannot know whether it was the child's own choice: keep what was known.
-            enrol(
+            enroll(
                 enrollment,
                 by=contact,
                 started_on=local_date(),

@@ -39,7 +39,7 @@ def child(child_id: uuid.UUID):
 
 
 @bp.route("/klubb/barn/<uuid:child_id>/started", methods=["POST"])
-@requires_permission(Permission.enrolment_confirm)
+@requires_permission(Permission.enrollment_confirm)
 def started(child_id: uuid.UUID):
     row = load_shared_child(contact=current_user, child_id=child_id)
     confirm_start(contact=current_user, child=row)

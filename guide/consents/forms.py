@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -17,10 +16,9 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from consent import NEVER_TO_CLUBS, Category, Recipient, categories_offered_to
-from guide.cases.forms import LocalDateField
 from guide.consents.labels import CHANNEL_LABELS, LANGUAGE_NAMES, METHOD_LABELS, category_name
 from guide.consents.texts import (
     CONSENT_LANGUAGES,
@@ -29,9 +27,10 @@ from guide.consents.texts import (
     TEXT_VERSIONS,
 )
 from guide.consents.uploads import CheckedScan, ScanRefused, check_scan
+from guide.dates import start_of_local_day
 from guide.referrals.forms import CheckboxGroupField
 from guide.submissions import SubmittedOnce
-from guide.validation.fields import FreeText
+from guide.validation.fields import FreeText, LocalDateField, MaxLength
 from guide.validation.forms import Form as BaseForm
 
 CHILD_VIEW_MAX = 2000
@@ -42,12 +41,6 @@ CHILD_CONSENTS = "child"
 FORM_METHODS = ("signed_paper", "verbal_documented")
 #: Channels staff record a withdrawal through; the link records its own.
 FORM_CHANNELS = ("in_person", "phone", "email", "letter")
-LOCAL_TIMEZONE = ZoneInfo("Europe/Oslo")
-
-
-def start_of_day(day: dt.date) -> dt.datetime:
-    """The first instant of ``day`` in Oslo, as an aware datetime."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TIMEZONE)
 
 
 class CategoryChoice(CheckboxGroupField):
@@ -100,7 +93,7 @@ class ConsentForm(SubmittedOnce, BaseForm):
         _l("What the child said"),
         validators=[
             Optional(),
-            Length(max=CHILD_VIEW_MAX, message=_l("Shorten the text to %(max)d characters.")),
+            MaxLength(CHILD_VIEW_MAX),
             FreeText(),
         ],
         render_kw={"rows": 3},
@@ -173,13 +166,13 @@ class ConsentForm(SubmittedOnce, BaseForm):
 
     @property
     def given_at(self) -> dt.datetime:
-        return start_of_day(self.given_on.data)
+        return start_of_local_day(self.given_on.data)
 
     @property
     def valid_until_at(self) -> dt.datetime | None:
         # "To and including" a date: the consent ends when the next day begins.
         day = self.valid_until.data
-        return start_of_day(day + dt.timedelta(days=1)) if day is not None else None
+        return start_of_local_day(day + dt.timedelta(days=1)) if day is not None else None
 
 
 class WithdrawalForm(BaseForm):
@@ -192,7 +185,7 @@ class WithdrawalForm(BaseForm):
         _l("Who withdrew the consent"),
         validators=[
             DataRequired(_l("Enter who withdrew the consent.")),
-            Length(max=NAME_MAX, message=_l("Shorten the text to %(max)d characters.")),
+            MaxLength(NAME_MAX),
             FreeText(),
         ],
     )

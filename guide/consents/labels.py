@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from consent import Category, Reason
-from guide.cases.services import local_date
 from guide.consents.texts import SCHEME_RECIPIENT_LABEL, purpose_label
+from guide.dates import local_date
 from guide.referrals.forms import CONSENT_RELATION_LABELS
 
 #: Staff-facing names of the categories (the guardian's form words them for the family).

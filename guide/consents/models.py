@@ -28,14 +28,6 @@ if TYPE_CHECKING:
     from guide.cases.models import Child, Guardian
 
 
-class ConsentCategory(enum.StrEnum):
-    identity = "identity"
-    contact = "contact"
-    practical_needs = "practical_needs"
-    health_related = "health_related"
-    economy = "economy"
-
-
 class RecipientKind(enum.StrEnum):
     scheme = "scheme"
     club = "club"
@@ -71,7 +63,7 @@ class Consent(OrganisationOwned, db.Model):
     child_heard: Mapped[bool | None]
     child_view = EncryptedText()
     purpose: Mapped[str] = mapped_column(String(200))
-    #: ConsentCategory values covered by this consent.
+    #: ``consent.Category`` values covered by this consent.
     categories: Mapped[StringList]
     recipient_kind: Mapped[RecipientKind] = mapped_column(str_enum(RecipientKind))
     recipient_club_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clubs.id"), index=True)
@@ -154,7 +146,7 @@ class Share(OrganisationOwned, db.Model):
         ForeignKey("children.id", ondelete="CASCADE"), index=True
     )
     club_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clubs.id"))
-    #: ConsentCategory values that were shared.
+    #: ``consent.Category`` values that were shared.
     categories: Mapped[StringList]
     shared_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     shared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,23 +12,23 @@ import enum
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consent import (
+    CHILD_OWN_CONSENT_AGE,
     Category,
     Decision,
     Recipient,
     categories_offered_to,
     decide,
+    may_consent_alone,
     text_fingerprint,
 )
 from guide.access import load_scoped
 from guide.accounts.models import User
 from guide.activities.models import Club
-from guide.activities.search import age_on
 from guide.audit.services import record_event
 from guide.cases.models import Case, Child, Guardian
 from guide.consents import immutable  # noqa: F401  (registers the no-edit guard)
@@ -45,13 +45,11 @@ from guide.consents.sharing import lock_consents_of_child, notify_clubs_of_withd
 from guide.consents.texts import PURPOSE_LABELS, consent_text
 from guide.consents.uploads import CheckedScan
 from guide.database import utcnow
+from guide.dates import local_date
 from guide.extensions import db
 
-#: From this age a child may consent for itself to this kind of processing.
-CHILD_OWN_CONSENT_AGE = 15
 #: The relation stored when the child consented for itself.
 CHILD_RELATION = "child"
-LOCAL_TIMEZONE = ZoneInfo("Europe/Oslo")
 
 
 class WithdrawalChannel(enum.StrEnum):
@@ -174,10 +172,12 @@ def _consenting_person(
 ) -> tuple[str, str]:
     """The consenting person's name and relation, checked against the basis."""
     if basis == ConsentBasis.child_own:
-        age = age_on(child.born_on, given_at.astimezone(LOCAL_TIMEZONE).date())
-        if guardian is not None or age < CHILD_OWN_CONSENT_AGE:
+        if guardian is not None or not may_consent_alone(child.born_on, local_date(given_at)):
             raise ConsentRefused(
-                _("A child can consent for itself to this only from the age of 15.")
+                _(
+                    "A child can consent for itself to this only from the age of %(age)d.",
+                    age=CHILD_OWN_CONSENT_AGE,
+                )
             )
         return f"{child.first_name} {child.last_name}", CHILD_RELATION
     if guardian is None or guardian.child_id != child.id:

@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from consent import CHILD_OWN_CONSENT_AGE, may_consent_alone
 from guide.access import requires_permission
-from guide.activities.search import age_on
 from guide.audit.services import record_event
 from guide.cases.models import Case, Child
-from guide.cases.services import load_case, local_date
+from guide.cases.services import load_case
 from guide.consents.forms import (
     CHILD_CONSENTS,
     ConsentForm,
@@ -25,7 +25,6 @@ from guide.consents.labels import template_helpers
 from guide.consents.models import ConsentBasis
 from guide.consents.pdf import consent_form_pdf
 from guide.consents.services import (
-    CHILD_OWN_CONSENT_AGE,
     ConsentRefused,
     chosen_recipient,
     consent_overview,
@@ -35,6 +34,7 @@ from guide.consents.services import (
     withdraw_consent,
 )
 from guide.consents.uploads import download_name
+from guide.dates import local_date
 from guide.policy import Permission, allowed
 
 bp = Blueprint("consents", __name__)
@@ -183,14 +183,15 @@ def _choose_recipient(case: Case, endpoint: str, title: str):
 
 
 def _consenters(child: Child) -> list[SelectChoice]:
-    """Guardians with parental responsibility, and the child itself from 15."""
+    """Guardians with parental responsibility, and the child itself from its consent age."""
     choices = [
         SelectChoice(str(guardian.id), guardian.full_name)
         for guardian in child.guardians
         if guardian.has_parental_responsibility
     ]
-    if age_on(child.born_on, local_date()) >= CHILD_OWN_CONSENT_AGE:
-        choices.append(SelectChoice(CHILD_CONSENTS, _("The child (15 or older)")))
+    if may_consent_alone(child.born_on, local_date()):
+        label = _("The child (%(age)d or older)", age=CHILD_OWN_CONSENT_AGE)
+        choices.append(SelectChoice(CHILD_CONSENTS, label))
     return choices
 
 

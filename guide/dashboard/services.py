@@ -19,7 +19,8 @@ from guide.cases.models import (
     Child,
     FollowUp,
 )
-from guide.cases.services import join_child_and_guide, local_date
+from guide.cases.services import join_child_and_guide
+from guide.dates import local_date
 from guide.extensions import db
 from guide.referrals.models import Referral, ReferralStatus
 from guide.tenant import Organisation

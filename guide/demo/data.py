@@ -20,6 +20,7 @@ from guide.cases.identity import child_identity_digest, new_reference
 from guide.cases.models import Case, CaseStatusChange, Child, CloseReason, Guardian, Visit
 from guide.cases.workflow import change_status
 from guide.database import utcnow
+from guide.dates import local_date
 from guide.extensions import db
 from guide.guides.models import GuideProfile
 from guide.referrals.models import Referral, ReferralStatus
@@ -128,7 +129,7 @@ def load_demo_data(*, today: dt.date | None = None) -> list[DemoAccount]:
     """Create the demo organisation and commit; returns the accounts (empty if it existed)."""
     if demo_organisation() is not None:
         return []
-    today = today or utcnow().date()
+    today = today or local_date()
     organisation = Organisation(name=DEMO_ORGANISATION, kind=OrganisationKind.frivilligsentral)
     db.session.add(organisation)
     accounts, users = _add_users(organisation)
@@ -184,7 +185,7 @@ def _add_users(organisation: Organisation) -> tuple[list[DemoAccount], dict[str,
 
 def _add_guides(organisation: Organisation, users: dict[str, User]) -> list[GuideProfile]:
     profiles = []
-    cleared_on = utcnow().date() - dt.timedelta(days=200)
+    cleared_on = local_date() - dt.timedelta(days=200)
     for local_part, languages, areas, interests, capacity, cleared in DEMO_GUIDES:
         profile = GuideProfile(
             organisation=organisation,

@@ -17,8 +17,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired
 
 from guide.activities.models import EnrollmentEndReason
-from guide.cases.services import local_date
 from guide.catalogue.labels import END_REASON_LABELS
+from guide.dates import local_date
 from guide.submissions import SubmittedOnce
 from guide.validation.forms import Form
 

@@ -26,8 +26,8 @@ from guide.activities.models import (
 from guide.audit.services import record_event
 from guide.cases.followups import schedule_follow_ups
 from guide.cases.models import Case, CaseStatus, FollowUp
-from guide.cases.services import local_date
 from guide.cases.workflow import change_status
+from guide.dates import local_date
 from guide.extensions import db
 
 E = EnrollmentStatus
@@ -129,7 +129,7 @@ def record_trial(enrollment: Enrollment, *, by: User) -> Enrollment:
     return enrollment
 
 
-def enrol(
+def enroll(
     enrollment: Enrollment,
     *,
     by: User,

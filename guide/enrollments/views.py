@@ -8,18 +8,20 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consent import age_on
 from guide.access import requires_permission
-from guide.activities.search import age_on, interests_of, suggest_activities
+from guide.activities.search import interests_of, suggest_activities
 from guide.cases.models import Case
-from guide.cases.services import load_case, local_date
+from guide.cases.services import load_case
 from guide.catalogue.views import search_form
+from guide.dates import local_date
 from guide.enrollments.forms import ActionForm, EndForm, ProposeForm, StartForm
 from guide.enrollments.services import (
     PROPOSING_STATUSES,
     EnrollmentRuleError,
     case_enrollments,
     end_enrollment,
-    enrol,
+    enroll,
     load_enrollment,
     load_proposable_activity,
     make_main,
@@ -109,7 +111,7 @@ def start(case_id: uuid.UUID, enrollment_id: uuid.UUID):
     form = StartForm()
     if form.validate_on_submit():
         try:
-            enrol(
+            enroll(
                 enrollment,
                 by=current_user,
                 started_on=form.started_on.data,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 import uuid
 from typing import Any
@@ -10,22 +9,19 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     Field,
     Form,
-    IntegerField,
     RadioField,
     SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from guide.cases.services import local_date
 from guide.guides.services import language_name
-from guide.validation.fields import FreeText
+from guide.validation.fields import CheckedDateField, FreeText, MaxLength, WholeNumberField
 from guide.validation.forms import Form as BaseForm
 from guide.validation.versions import VersionField
 
@@ -35,7 +31,6 @@ LANGUAGE_CODES = (
     "ku", "ur", "tr", "sq", "bs", "es", "fr", "de", "th", "vi", "tl", "sw",
 )  # fmt: skip
 MAX_CAPACITY = 10
-EARLIEST_CHECK = dt.date(1990, 1, 1)
 #: Unicode categories allowed in an area or interest: letters, marks, digits, spaces, dashes.
 TAG_CATEGORIES = ("L", "M", "N", "Zs", "Pd")
 
@@ -98,36 +93,6 @@ def _allowed_in_tag(character: str) -> bool:
     return unicodedata.category(character).startswith(TAG_CATEGORIES)
 
 
-class CheckedDateField(DateField):
-    """A date picker whose refusals are worded for people, not programmers."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(
-                _l("This is not a date that exists. Use the date picker or write YYYY-MM-DD.")
-            ) from None
-
-    def pre_validate(self, form: Form) -> None:
-        if self.data is None:
-            return
-        if self.data > local_date():
-            raise ValidationError(_l("The date cannot be in the future."))
-        if self.data < EARLIEST_CHECK:
-            raise ValidationError(_l("Check the year: the date is too far back."))
-
-
-class WholeNumberField(IntegerField):
-    """An integer box that explains a refusal in the user's language."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a whole number, for example 2.")) from None
-
-
 class LanguageChoice(SelectMultipleField):
     """Languages as checkboxes; ``data`` is a list of language codes."""
 
@@ -169,7 +134,7 @@ class GuideProfileForm(BaseForm):
         _l("When the guide is available"),
         validators=[
             Optional(),
-            Length(max=1000, message=_l("Shorten the text to 1000 characters or fewer.")),
+            MaxLength(1000),
             no_control_characters,
         ],
     )
@@ -217,7 +182,7 @@ class CaseVersionForm(BaseForm):
         _l("Note for the case history (optional)"),
         validators=[
             Optional(),
-            Length(max=1000, message=_l("Shorten the text to 1000 characters or fewer.")),
+            MaxLength(1000),
             no_control_characters,
         ],
     )

@@ -19,15 +19,12 @@ from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.models import Case
 from guide.cases.services import GUIDE_OPEN_STATUSES
-from guide.database import utcnow
-from guide.dates import add_months
+from guide.dates import local_date
 from guide.extensions import db
+from guide.guides.certificates import CertificateState, certificate_expiry, certificate_state
 from guide.guides.models import GuideProfile
 from guide.roles import Role
 from guide.tenant import Organisation
-
-#: How long before a police certificate runs out the roster starts to warn.
-CERTIFICATE_REMINDER_MONTHS = 2
 
 
 class Blocker(enum.StrEnum):
@@ -53,13 +50,6 @@ BLOCKER_LABELS = {
 }
 
 
-class CertificateState(enum.StrEnum):
-    missing = "missing"
-    valid = "valid"
-    renew_soon = "renew_soon"
-    expired = "expired"
-
-
 @dataclass(frozen=True)
 class RosterEntry:
     """One guide on the roster, with the figures the coordinator needs to choose."""
@@ -80,28 +70,6 @@ class RosterEntry:
         return [str(BLOCKER_LABELS[blocker]) for blocker in self.blockers]
 
 
-def certificate_expiry(profile: GuideProfile, organisation: Organisation) -> dt.date | None:
-    """The day the guide's police certificate stops counting, by the organisation's rule."""
-    checked_on = profile.police_certificate_checked_on
-    if checked_on is None:
-        return None
-    return add_months(checked_on, organisation.police_certificate_valid_months)
-
-
-def certificate_state(
-    profile: GuideProfile, organisation: Organisation, *, today: dt.date
-) -> CertificateState:
-    """Whether the police certificate is missing, fine, due for renewal soon, or expired."""
-    expires_on = certificate_expiry(profile, organisation)
-    if expires_on is None:
-        return CertificateState.missing
-    if today >= expires_on:
-        return CertificateState.expired
-    if today >= add_months(expires_on, -CERTIFICATE_REMINDER_MONTHS):
-        return CertificateState.renew_soon
-    return CertificateState.valid
-
-
 def assignment_blockers(
     profile: GuideProfile | None,
     organisation: Organisation,
@@ -115,7 +83,11 @@ def assignment_blockers(
     blockers = []
     if not account_active:
         blockers.append(Blocker.account_inactive)
-    state = certificate_state(profile, organisation, today=today)
+    state = certificate_state(
+        profile.police_certificate_checked_on,
+        organisation.police_certificate_valid_months,
+        today=today,
+    )
     if state == CertificateState.missing:
         blockers.append(Blocker.police_certificate_missing)
     elif state == CertificateState.expired:
@@ -147,7 +119,7 @@ def open_case_counts(
 
 def guide_roster(*, organisation: Organisation, today: dt.date | None = None) -> list[RosterEntry]:
     """Every guide account of the organisation, by name, with places and clearance."""
-    today = today or utcnow().date()
+    today = today or local_date()
     users = db.session.scalars(
         select(User)
         .where(User.organisation_id == organisation.id, User.role == Role.guide)
@@ -155,22 +127,18 @@ def guide_roster(*, organisation: Organisation, today: dt.date | None = None) ->
         .order_by(User.full_name, User.email)
     ).all()
     counts = open_case_counts(organisation.id)
+    valid_months = organisation.police_certificate_valid_months
     entries = []
     for user in users:
         profile = user.guide_profile
+        checked_on = profile.police_certificate_checked_on if profile else None
         entries.append(
             RosterEntry(
                 user=user,
                 profile=profile,
                 open_cases=counts.get(profile.id, 0) if profile else 0,
-                certificate=(
-                    certificate_state(profile, organisation, today=today)
-                    if profile
-                    else CertificateState.missing
-                ),
-                certificate_expires_on=certificate_expiry(profile, organisation)
-                if profile
-                else None,
+                certificate=certificate_state(checked_on, valid_months, today=today),
+                certificate_expires_on=certificate_expiry(checked_on, valid_months),
                 blockers=assignment_blockers(
                     profile, organisation, today=today, account_active=user.is_active
                 ),

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from guide.access import requires_permission
+from guide.guides.certificates import CertificateState
 from guide.guides.forms import GuideProfileForm
 from guide.guides.services import (
-    CertificateState,
     guide_roster,
     language_name,
     load_organisation_user,

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, StringField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from guide.guides.forms import WholeNumberField
 from guide.organisations.services import (
     FOLLOW_UP_MONTHS_RANGE,
     MAX_FOLLOW_UPS,
@@ -24,6 +23,7 @@ from guide.organisations.services import (
     is_municipality_number,
 )
 from guide.tenant import Organisation
+from guide.validation.fields import WholeNumberField
 from guide.validation.forms import Form as BaseForm
 from guide.validation.text import ascii_digits, without_spaces
 

@@ -28,9 +28,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consent import CHILD_OWN_CONSENT_AGE, may_consent_alone
 from guide.cases.labels import HELP_LEVEL_LABELS
 from guide.cases.models import Barrier, GuardianRelation, HelpLevel
-from guide.cases.services import local_date
+from guide.dates import local_date
 from guide.referrals.models import ConsentToReferMethod
 from guide.referrals.services import GuardianDetails, ReferralDetails
 from guide.submissions import SubmittedOnce
@@ -46,8 +47,6 @@ from guide.validation.versions import VersionField
 
 #: Older than this, a typed birth date is almost certainly a typing error (wrong year).
 MAX_CHILD_AGE_YEARS = 25
-#: A child may consent to the referral itself from this age.
-SELF_CONSENT_AGE = 15
 FREE_TEXT_MAX = 4000
 #: Dates as the browser's date picker sends them, and as people type them without one.
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
@@ -79,8 +78,11 @@ RELATION_LABELS = {
     GuardianRelation.foster_parent: _l("Foster parent"),
     GuardianRelation.other: _l("Other"),
 }
-#: Who may consent: a guardian, or the child itself from ``SELF_CONSENT_AGE``.
-CONSENT_RELATION_LABELS = {**RELATION_LABELS, "child": _l("The child (15 or older)")}
+#: Who may consent: a guardian, or the child itself from ``CHILD_OWN_CONSENT_AGE``.
+CONSENT_RELATION_LABELS = {
+    **RELATION_LABELS,
+    "child": _l("The child (%(age)d or older)", age=CHILD_OWN_CONSENT_AGE),
+}
 CONSENT_METHOD_LABELS = {
     ConsentToReferMethod.signed_paper: _l("Signed on paper"),
     ConsentToReferMethod.verbal_documented: _l("Given verbally, documented by me"),
@@ -284,7 +286,7 @@ class ReferralForm(SubmittedOnce, BaseForm):
     def child_born_on(self) -> dt.date | None:
         """The birth date: from the national identity number when one is given."""
         if self.national_id.data and not self.national_id.errors:
-            return parse_national_id(self.national_id.data).birth_date
+            return parse_national_id(self.national_id.data, today=local_date()).birth_date
         return self.birth_date.data
 
     def given_guardians(self) -> list[GuardianForm]:
@@ -389,7 +391,9 @@ class ReferralForm(SubmittedOnce, BaseForm):
             self.form_errors.append(
                 _l(
                     "The referral cannot be sent without consent. Ask the guardian (or the "
-                    "child, if 15 or older) if they agree, then fill in who agreed, how and when."
+                    "child, if %(age)d or older) if they agree, then fill in who agreed, how "
+                    "and when.",
+                    age=CHILD_OWN_CONSENT_AGE,
                 )
             )
             return False
@@ -401,9 +405,12 @@ class ReferralForm(SubmittedOnce, BaseForm):
             return False
         born = self.child_born_on()
         is_child = self.consent_relation.data == "child"
-        if is_child and born is not None and _age_on(born, consented_on) < SELF_CONSENT_AGE:
+        if is_child and born is not None and not may_consent_alone(born, consented_on):
             self.consent_relation.errors.append(
-                _l("A child under 15 cannot consent alone; a guardian must consent.")
+                _l(
+                    "A child under %(age)d cannot consent alone; a guardian must consent.",
+                    age=CHILD_OWN_CONSENT_AGE,
+                )
             )
             return False
         return True
@@ -423,10 +430,6 @@ class SummaryView:
                     yield _SummaryEntry(subfield, field.label.text)
             else:
                 yield field
-
-
-def _age_on(born: dt.date, day: dt.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class IntakeActionForm(BaseForm):

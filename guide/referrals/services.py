@@ -32,6 +32,7 @@ from guide.cases.models import (
 )
 from guide.cases.workflow import change_status
 from guide.database import utcnow
+from guide.dates import local_date
 from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_emails
 from guide.policy import Permission, allowed
@@ -351,11 +352,11 @@ def intake_queue(*, coordinator: User, today: dt.date | None = None) -> list[Int
         ).unique()
     )
     duplicates = _duplicate_cases(coordinator.organisation_id, referrals)
-    today = today or utcnow().date()
+    today = today or local_date()
     items = [
         IntakeItem(
             referral=referral,
-            days_waiting=max((today - referral.submitted_at.date()).days, 0),
+            days_waiting=max((today - local_date(referral.submitted_at)).days, 0),
             duplicates=duplicates[referral.id],
         )
         for referral in referrals
@@ -378,7 +379,7 @@ def load_intake_item(*, coordinator: User, referral_id: uuid.UUID) -> IntakeItem
         object_id=referral_id,
     )
     record_event("referral_viewed", actor=coordinator, obj=referral)
-    days = (utcnow().date() - referral.submitted_at.date()).days
+    days = (local_date() - local_date(referral.submitted_at)).days
     duplicates = _duplicate_cases(coordinator.organisation_id, [referral])[referral.id]
     return IntakeItem(referral=referral, days_waiting=max(days, 0), duplicates=duplicates)
 

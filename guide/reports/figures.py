@@ -9,7 +9,6 @@ ordered day counts and ``guide.reports.percentiles`` interpolates them the same 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import uuid
 from collections import defaultdict
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import (
     Select,
     and_,
@@ -42,6 +42,7 @@ from guide.cases.services import GUIDE_OPEN_STATUSES
 from guide.catalogue.labels import END_REASON_LABELS, category_names
 from guide.database import UTCDateTime
 from guide.extensions import db
+from guide.guides.certificates import last_check_running_out, warning_days
 from guide.guides.models import GuideProfile
 from guide.referrals.models import Referral
 from guide.reports.dialect import days_between, month_of
@@ -58,8 +59,6 @@ from guide.tenant import Organisation
 RETENTION_DAYS = {3: 91, 6: 182}
 #: Support counts as committed once approved, and stays committed when paid.
 COMMITTED = (GrantStatus.approved, GrantStatus.paid)
-#: A police certificate "about to expire" runs out within this many days (or has run out).
-CERTIFICATE_WARNING_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -691,8 +690,8 @@ def guides(organisation_id: uuid.UUID, today: dt.date) -> Table:
             Organisation.id == organisation_id
         )
     )
-    # Checked on or before this day means the certificate runs out within the warning days.
-    cutoff = _months_before(today + dt.timedelta(days=CERTIFICATE_WARNING_DAYS), valid_months or 0)
+    # Checked on or before this day: the certificate has run out or expires soon.
+    cutoff = last_check_running_out(today, valid_months or 0)
     open_cases = (
         select(func.count(Case.id))
         .where(Case.assigned_guide_id == GuideProfile.id, Case.status.in_(GUIDE_OPEN_STATUSES))
@@ -722,14 +721,15 @@ def guides(organisation_id: uuid.UUID, today: dt.date) -> Table:
         items=(
             ("active", _("Active guides"), row[0]),
             ("free_places", _("With a free place"), row[1]),
-            ("certificate_expiring", _("Police certificate expires within 60 days"), row[2]),
+            (
+                "certificate_expiring",
+                ngettext(
+                    "Police certificate expires within %(num)d day",
+                    "Police certificate expires within %(num)d days",
+                    warning_days(),
+                ),
+                row[2],
+            ),
         ),
         protect=False,
     )
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` months earlier (the month's last day when it is shorter)."""
-    year, month_index = divmod(day.year * 12 + day.month - 1 - months, 12)
-    last_day = calendar.monthrange(year, month_index + 1)[1]
-    return dt.date(year, month_index + 1, min(day.day, last_day))

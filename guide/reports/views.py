@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from guide.access import requires_permission
 from guide.audit.services import record_event
-from guide.cases.services import local_date
+from guide.dates import local_date
 from guide.extensions import db
 from guide.policy import Permission
 from guide.reports.charts import bar_chart

@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from guide.activities.models import Activity
 from guide.submissions import SubmittedOnce
@@ -29,7 +29,7 @@ from guide.support.services import (
     FundDetails,
     GrantDetails,
 )
-from guide.validation.fields import FreeText, KronerField
+from guide.validation.fields import FreeText, KronerField, MaxLength
 from guide.validation.forms import Form
 from guide.validation.versions import VersionField
 
@@ -42,10 +42,6 @@ FUND_NOTES_MAX = 2000
 YEAR_RANGE = (2000, 2100)
 #: The select value for "no activity" and "no fund yet".
 NONE_CHOICE = ""
-
-
-def _too_long(maximum: int) -> Length:
-    return Length(max=maximum, message=_l("Shorten the text to %(max)d characters or fewer."))
 
 
 def _positive_amount(form: Form, field: KronerField) -> None:
@@ -69,7 +65,7 @@ class VersionedForm(Form):
 class FundForm(SubmittedOnce, Form):
     name = StringField(
         _l("Name"),
-        validators=[DataRequired(_l("Give the fund a name.")), _too_long(FUND_NAME_MAX)],
+        validators=[DataRequired(_l("Give the fund a name.")), MaxLength(FUND_NAME_MAX)],
     )
     source = SelectField(
         _l("Where the money comes from"),
@@ -87,7 +83,7 @@ class FundForm(SubmittedOnce, Form):
         _l("Budget (kr)"), validators=[InputRequired(_l("Enter the budget in kroner."))]
     )
     notes = TextAreaField(
-        _l("Notes"), validators=[Optional(), _too_long(FUND_NOTES_MAX), FreeText()]
+        _l("Notes"), validators=[Optional(), MaxLength(FUND_NOTES_MAX), FreeText()]
     )
     is_active = BooleanField(_l("Grants can draw on this fund"), default=True)
 
@@ -130,12 +126,12 @@ class GrantForm(SubmittedOnce, VersionedForm):
         validators=[InputRequired(_l("Choose who is paid."))],
     )
     payee_name = StringField(
-        _l("Name of the shop or payee"), validators=[_too_long(PAYEE_NAME_MAX)]
+        _l("Name of the shop or payee"), validators=[MaxLength(PAYEE_NAME_MAX)]
     )
     fund = SelectField(_l("Fund"), validators=[Optional()], default=NONE_CHOICE)
     reason = TextAreaField(
         _l("What the money is for (not shown to the club)"),
-        validators=[Optional(), _too_long(REASON_MAX), FreeText()],
+        validators=[Optional(), MaxLength(REASON_MAX), FreeText()],
         render_kw={"rows": 3},
     )
 
@@ -186,7 +182,7 @@ class ApproveForm(VersionedForm):
     override = BooleanField(_l("Approve even if the fund is overdrawn"))
     override_reason = TextAreaField(
         _l("Why the fund may be overdrawn"),
-        validators=[_too_long(REASON_MAX), FreeText()],
+        validators=[MaxLength(REASON_MAX), FreeText()],
         render_kw={"rows": 2},
     )
 
@@ -214,7 +210,7 @@ class RejectForm(VersionedForm):
         _l("Why the request is rejected"),
         validators=[
             DataRequired(_l("Say why the request is rejected.")),
-            _too_long(REASON_MAX),
+            MaxLength(REASON_MAX),
             FreeText(),
         ],
         render_kw={"rows": 2},
@@ -229,7 +225,7 @@ class PayForm(VersionedForm):
         _l("Payment reference"),
         validators=[
             DataRequired(_l("Enter the payment reference from the accounts.")),
-            _too_long(REFERENCE_MAX),
+            MaxLength(REFERENCE_MAX),
         ],
     )
 

@@ -7,7 +7,7 @@ import datetime as dt
 import click
 from flask.cli import AppGroup
 
-from guide.cases.services import local_date
+from guide.dates import local_date
 from guide.extensions import db
 from guide.support.reminders import send_loan_reminders
 

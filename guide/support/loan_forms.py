@@ -14,13 +14,12 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from guide.cases.forms import LocalDateField
 from guide.submissions import SubmittedOnce
 from guide.support.loans import CONDITIONS, ItemFilters
 from guide.support.models import EquipmentItem, LoanSource
-from guide.validation.fields import FreeText
+from guide.validation.fields import FreeText, LocalDateField, MaxLength
 from guide.validation.forms import Form
 
 ITEM_TYPE_MAX = 100
@@ -61,10 +60,6 @@ def template_helpers() -> dict[str, Any]:
     }
 
 
-def _max_length(maximum: int) -> Length:
-    return Length(max=maximum, message=_l("Shorten the text to %(max)d characters or fewer."))
-
-
 def _condition_choices() -> list[SelectChoice]:
     return [SelectChoice("", _l("Not recorded"))] + [
         SelectChoice(key, CONDITION_LABELS[key]) for key in CONDITIONS
@@ -80,8 +75,8 @@ class LoanForm(SubmittedOnce, Form):
     # Checked against the items that are in the store now, in validate_item.
     item = SelectField(_l("Item from our register"), validate_choice=False)
     # Not Optional(): an empty box must still reach validate_item_type.
-    item_type = StringField(_l("What is lent"), validators=[_max_length(ITEM_TYPE_MAX), FreeText()])
-    size = StringField(_l("Size"), validators=[Optional(), _max_length(SIZE_MAX), FreeText()])
+    item_type = StringField(_l("What is lent"), validators=[MaxLength(ITEM_TYPE_MAX), FreeText()])
+    size = StringField(_l("Size"), validators=[Optional(), MaxLength(SIZE_MAX), FreeText()])
     condition = SelectField(_l("Condition"), choices=_condition_choices())
     lent_on = LocalDateField(
         _l("Lent on"), validators=[InputRequired(_l("Enter the day the equipment was lent."))]
@@ -92,7 +87,7 @@ class LoanForm(SubmittedOnce, Form):
     )
     note = TextAreaField(
         _l("Note"),
-        validators=[Optional(), _max_length(NOTE_MAX), FreeText()],
+        validators=[Optional(), MaxLength(NOTE_MAX), FreeText()],
         render_kw={"rows": 3},
     )
 
@@ -176,11 +171,11 @@ class ItemForm(SubmittedOnce, Form):
         _l("Item"),
         validators=[
             InputRequired(_l("Write what the item is, for example skis or a football kit.")),
-            _max_length(ITEM_NAME_MAX),
+            MaxLength(ITEM_NAME_MAX),
             FreeText(),
         ],
     )
-    size = StringField(_l("Size"), validators=[Optional(), _max_length(SIZE_MAX), FreeText()])
+    size = StringField(_l("Size"), validators=[Optional(), MaxLength(SIZE_MAX), FreeText()])
     condition = SelectField(_l("Condition"), choices=_condition_choices())
 
     def validate_name(self, field: StringField) -> None:
@@ -204,9 +199,7 @@ class ItemFilterForm(Form):
         ],
         validators=[Optional()],
     )
-    text = StringField(
-        _l("Search by item or size"), validators=[Optional(), _max_length(SEARCH_MAX)]
-    )
+    text = StringField(_l("Search by item or size"), validators=[Optional(), MaxLength(SEARCH_MAX)])
 
     def filters(self) -> ItemFilters:
         """The filters to apply; a filter with an invalid value is ignored."""

@@ -10,7 +10,8 @@ from flask_login import current_user
 
 from guide.access import requires_permission
 from guide.cases.models import Case
-from guide.cases.services import load_case, local_date
+from guide.cases.services import load_case
+from guide.dates import local_date
 from guide.policy import Permission
 from guide.support.loan_forms import (
     ItemFilterForm,

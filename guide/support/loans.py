@@ -18,7 +18,7 @@ from guide.access import load_scoped
 from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus
-from guide.cases.services import local_date
+from guide.dates import local_date
 from guide.extensions import db
 from guide.guides.models import GuideProfile
 from guide.support.models import EquipmentItem, EquipmentLoan, LoanSource

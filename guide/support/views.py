@@ -12,7 +12,8 @@ from flask_login import current_user
 from guide.access import requires_permission
 from guide.audit.services import record_event
 from guide.cases.models import Case
-from guide.cases.services import load_case, local_date
+from guide.cases.services import load_case
+from guide.dates import local_date
 from guide.exports import Amount, csv_response
 from guide.policy import Permission, allowed
 from guide.support import overviews

@@ -1,19 +1,24 @@
 """WTForms validators and fields over ``guide.validation``, with the messages users see.
 
 The validators leave a blank field alone (pair them with ``DataRequired`` or ``Optional``)
-and replace ``field.data`` with the normalised value when it is valid.
+and replace ``field.data`` with the normalised value when it is valid. The fields shared by
+the feature forms (dates, whole numbers, amounts) live here too, so each says its refusal
+the same way everywhere.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, Form, StringField, ValidationError
+from wtforms import DateField, Field, Form, IntegerField, StringField, ValidationError
+from wtforms.validators import Length
 
+from guide.dates import local_date
 from guide.validation.errors import InvalidInput
 from guide.validation.money import MAX_ORE, LocaleArg, format_ore, parse_kroner
 from guide.validation.names import DEFAULT_MAX_LENGTH, clean_person_name
@@ -61,6 +66,8 @@ NAME_MESSAGES = {
 }
 #: The amount the messages show as an example, written in the user's own number format.
 EXAMPLE_ORE = 125050
+#: A check (a police certificate seen, a declaration signed) dated earlier is a typing slip.
+EARLIEST_CHECK = dt.date(1990, 1, 1)
 
 
 class _NormalisingValidator:
@@ -92,7 +99,7 @@ class NationalIdValidator(_NormalisingValidator):
     messages = NATIONAL_ID_MESSAGES
 
     def normalise(self, text: str) -> str:
-        return parse_national_id(text).value
+        return parse_national_id(text, today=local_date()).value
 
 
 class PhoneValidator(_NormalisingValidator):
@@ -156,6 +163,59 @@ class FreeText:
             )
         if self.tidy:
             field.data = unicodedata.normalize("NFC", text).strip()
+
+
+class MaxLength(Length):
+    """At most ``maximum`` characters, with a message that says how many."""
+
+    def __init__(self, maximum: int) -> None:
+        super().__init__(
+            max=maximum, message=_l("Shorten the text to %(max)d characters or fewer.")
+        )
+
+
+class LocalDateField(DateField):
+    """A date box (``type=date``) that also takes 05.03.2026, with our own message."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a real date, for example 05.03.2026.")) from None
+
+
+class CheckedDateField(DateField):
+    """The day something was checked or signed: a real date, not in the future, not before 1990."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(
+                _l("This is not a date that exists. Use the date picker or write YYYY-MM-DD.")
+            ) from None
+
+    def pre_validate(self, form: Form) -> None:
+        if self.data is None:
+            return
+        if self.data > local_date():
+            raise ValidationError(_l("The date cannot be in the future."))
+        if self.data < EARLIEST_CHECK:
+            raise ValidationError(_l("Check the year: the date is too far back."))
+
+
+class WholeNumberField(IntegerField):
+    """An integer box that explains a refusal in the user's language."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a whole number, for example 2.")) from None
 
 
 class KronerField(StringField):

@@ -8,6 +8,7 @@ from flask import current_app
 from wtforms import Field
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, RadioInput
 
+from consent import CHILD_OWN_CONSENT_AGE
 from guide.web.redirects import current_path
 from guide.web.urls import uuid_url_builder
 
@@ -31,7 +32,11 @@ def is_hidden(field: Field) -> bool:
     return isinstance(field.widget, HiddenInput)
 
 
-TEMPLATE_GLOBALS = {"current_path": current_path, "uuid_url_builder": uuid_url_builder}
+TEMPLATE_GLOBALS = {
+    "current_path": current_path,
+    "uuid_url_builder": uuid_url_builder,
+    "child_consent_age": CHILD_OWN_CONSENT_AGE,
+}
 TEMPLATE_TESTS = {
     "choice_group": is_choice_group,
     "checkbox": is_checkbox,

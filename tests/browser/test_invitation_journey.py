@@ -73,7 +73,7 @@ def _sign_out(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/sign-in$"))
 
 
-def test_invited_coordinator_sets_password_enrols_totp_and_signs_in(
+def test_invited_coordinator_sets_password_enrolls_totp_and_signs_in(
     page: Page, live_server: LiveServer, console_errors: ConsoleErrors
 ):
     admin_secret = pyotp.random_base32(length=32)
@@ -117,8 +117,8 @@ def test_invited_coordinator_sets_password_enrols_totp_and_signs_in(
     page.locator("form[action$='/account/second-factor/start'] [type=submit]").first.click()
     secret = page.locator("code.app-secret").inner_text().replace(" ", "")
     authenticator = pyotp.TOTP(secret)
-    enrolment_step = _step(time.time())
-    page.locator("#code").fill(authenticator.at(enrolment_step * STEP))
+    enrollment_step = _step(time.time())
+    page.locator("#code").fill(authenticator.at(enrollment_step * STEP))
     page.locator("form:has(#code) [type=submit]").click()
 
     codes = page.locator("ol.app-recovery-codes li")
@@ -127,7 +127,7 @@ def test_invited_coordinator_sets_password_enrols_totp_and_signs_in(
 
     # Back again: password and a later code than the one used (each code works only once);
     # the next step's code is within the one step of clock drift the server allows.
-    sign_in_step = max(_step(time.time()), enrolment_step + 1)
+    sign_in_step = max(_step(time.time()), enrollment_step + 1)
     _sign_in(page, INVITEE_EMAIL, INVITEE_PASSWORD, authenticator.at(sign_in_step * STEP))
     expect(page).to_have_url(re.compile(r"/cases$"))
     expect(page.locator(".app-account__name")).to_have_text(INVITEE_NAME)

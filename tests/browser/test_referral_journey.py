@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from guide.cases.models import Case, CaseStatus, Visit
-from guide.cases.services import local_date
+from guide.dates import local_date
 from guide.extensions import db
 from guide.outbox.sender import SmtpSender
 from guide.outbox.worker import send_due

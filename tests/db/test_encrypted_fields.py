@@ -8,11 +8,11 @@ import hashlib
 import pytest
 from sqlalchemy import LargeBinary, select, update
 
+from consent import Category
 from guide.cases.models import Child, Guardian, GuardianRelation
 from guide.consents.models import (
     Consent,
     ConsentBasis,
-    ConsentCategory,
     ConsentMethod,
     RecipientKind,
 )
@@ -171,7 +171,7 @@ def test_consent_scan_bytes_round_trip(db) -> None:
         given_by_relation="mother",
         basis=ConsentBasis.parental_responsibility,
         purpose="Fritidsguide",
-        categories=[ConsentCategory.identity.value],
+        categories=[Category.IDENTITY.value],
         recipient_kind=RecipientKind.scheme,
         method=ConsentMethod.signed_paper,
         scan=scan,

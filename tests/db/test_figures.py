@@ -7,6 +7,7 @@ as many for 200 cases as for 10.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -477,6 +478,23 @@ def test_guides_active_with_free_places_and_expiring_certificates(figures):
         "free_places": 1,
         "certificate_expiring": 1,
     }
+
+
+def test_expiring_certificates_are_counted_within_the_configured_window(db, app, monkeypatch):
+    org = build_data_set(db)
+    settings = app.extensions["fritidsguide.settings"]
+
+    def expiring_within(days: int) -> tuple[object, str]:
+        changed = dataclasses.replace(settings, police_certificate_warning_days=days)
+        monkeypatch.setitem(app.extensions, "fritidsguide.settings", changed)
+        table = organisation_figures(organisation_id=org.id, period=YEAR_2026, today=TODAY)
+        [row] = [row for row in table.table("guides").rows if row.key == "certificate_expiring"]
+        return row.cells[0].value, str(row.label)
+
+    # One certificate runs out on 1 February 2027 (17 days on), the other on 1 June 2028.
+    assert expiring_within(10) == (0, "Politiattesten går ut innen 10 dager")
+    assert expiring_within(17) == (1, "Politiattesten går ut innen 17 dager")
+    assert expiring_within(600) == (2, "Politiattesten går ut innen 600 dager")
 
 
 # --- a larger data set (tests/web/test_reports.py counts the page's statements on it) -----

@@ -16,11 +16,11 @@ from flask_babel import force_locale
 from sqlalchemy import select, update
 
 import guide.crypto.rotation as rotation
+from consent import Category
 from guide.cases.models import Child, Guardian, GuardianRelation
 from guide.consents.models import (
     Consent,
     ConsentBasis,
-    ConsentCategory,
     ConsentMethod,
     RecipientKind,
 )
@@ -97,7 +97,7 @@ def add_families(db, count: int = FAMILIES) -> None:
                     given_by_relation="father",
                     basis=ConsentBasis.parental_responsibility,
                     purpose="Fritidsguide",
-                    categories=[ConsentCategory.identity.value],
+                    categories=[Category.IDENTITY.value],
                     recipient_kind=RecipientKind.scheme,
                     method=ConsentMethod.signed_paper,
                     scan=bytes([number]) * 3000 + b"\x00scan",

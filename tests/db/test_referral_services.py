@@ -27,6 +27,7 @@ from guide.referrals.services import (
     intake_queue,
     interest_tags,
     list_my_referrals,
+    load_intake_item,
     merge_referral,
     referral_progress,
     submit_referral,
@@ -199,6 +200,20 @@ def test_queue_holds_received_referrals_oldest_first_and_finds_duplicates(db, pe
     assert by_id[same_child.id].duplicates == [older.case]
     assert by_id[older.id].duplicates == [same_child.case]
     assert by_id[other_child.id].duplicates == []
+
+
+def test_days_waiting_count_days_on_the_norwegian_calendar(db, people, monkeypatch):
+    referral = submit_referral(details=referral_details(), referrer=people["referrer"])
+    # 22:30 UTC on 9 March is 23:30 on 9 March in Oslo; 23:30 UTC is already 10 March there.
+    referral.submitted_at = dt.datetime(2026, 3, 9, 22, 30, tzinfo=dt.UTC)
+    db.session.commit()
+    oslo_after_midnight = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr("guide.dates.utcnow", lambda: oslo_after_midnight)
+
+    [item] = intake_queue(coordinator=people["coordinator"])
+    assert item.days_waiting == 1
+    opened = load_intake_item(coordinator=people["coordinator"], referral_id=referral.id)
+    assert opened.days_waiting == 1
 
 
 def test_duplicates_are_never_found_in_another_organisation(db, people):

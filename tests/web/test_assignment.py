@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -118,6 +119,24 @@ def test_uncleared_guide_cannot_be_assigned_even_by_a_forged_post(client, db, co
     stored = _reload(db, case)
     assert (stored.status, stored.assigned_guide_id) == (CaseStatus.accepted, None)
     assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_a_certificate_that_ran_out_at_midnight_in_oslo_blocks_assignment_before_utc_midnight(
+    client, db, coordinator, monkeypatch
+):
+    org = coordinator.organisation
+    # Valid 36 months: runs out on 10 March 2026, which begins at 23:00 UTC on 9 March.
+    midnight = _guide(org, "Midnight Guide", police_certificate_checked_on=dt.date(2023, 3, 10))
+    case = _waiting_case(org)
+    db.session.commit()
+    oslo_after_midnight = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr("guide.dates.utcnow", lambda: oslo_after_midnight)
+
+    assert "Midnight Guide" not in _suggested_names(_assignment_page(client, case))
+    response = _post_assignment(client, case, midnight)
+    assert response.status_code == 400
+    assert "The police certificate is too old" in response.text
+    assert _reload(db, case).assigned_guide_id is None
 
 
 def test_guide_of_another_organisation_cannot_be_assigned(client, db, coordinator):

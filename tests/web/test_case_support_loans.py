@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from guide.cases.services import local_date
+from guide.dates import local_date
 from guide.support.loans import lend_equipment, loans_per_year, mark_returned
 from guide.support.models import LoanSource
 from tests import factories

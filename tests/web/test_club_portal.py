@@ -134,7 +134,7 @@ def test_health_and_economy_never_reach_the_club_page(app, db, client, extra):
             assert word not in text, (url, word)
 
 
-def test_confirming_the_start_enrols_the_child(app, db, client):
+def test_confirming_the_start_enrolls_the_child(app, db, client):
     s, _consent = _shared_scene(app, db)
     assert sign_in(client, s.contact.email).status_code == 302
     page = client.get(f"/klubb/barn/{s.child.id}")

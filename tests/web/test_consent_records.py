@@ -13,12 +13,12 @@ from werkzeug.test import stream_encode_multipart
 from consent import Category, Reason, Recipient, text_fingerprint
 from guide.activities.models import Club
 from guide.audit.models import AuditEvent
-from guide.cases.services import local_date
 from guide.consents.immutable import ConsentRecordIsFinal
 from guide.consents.models import Consent, ConsentWithdrawal, Share
 from guide.consents.services import ConsentRefused, may_see, withdraw_consent
 from guide.consents.texts import consent_text
 from guide.database import utcnow
+from guide.dates import local_date
 from tests import factories
 from tests.consent_helpers import TINY_PDF, signed_consent
 from tests.web.helpers import csrf_token, signed_in_as

@@ -40,7 +40,7 @@ def test_dashboard_lines_name_the_child_area_and_guide_or_say_what_is_missing(
     erased = factories.child_case(org, first_name="Glemt", status="accepted", referred_at=NOON)
     erased.child = None
     db.session.commit()
-    monkeypatch.setattr("guide.cases.services.utcnow", lambda: NOON)
+    monkeypatch.setattr("guide.dates.utcnow", lambda: NOON)
 
     html = client.get("/dashboard").text
 
@@ -105,7 +105,7 @@ def test_a_reopened_case_shows_its_overdue_follow_ups_again(client, db, monkeypa
     case = factories.child_case(org, status="active", guide=factories.user(org, "guide"))
     schedule_follow_ups(case, start=add_months(NOON.date(), -4))
     db.session.commit()
-    monkeypatch.setattr("guide.cases.services.utcnow", lambda: NOON)
+    monkeypatch.setattr("guide.dates.utcnow", lambda: NOON)
 
     def overdue() -> str:
         return (

@@ -10,9 +10,8 @@ from sqlalchemy import select
 from guide.activities.models import Enrollment, EnrollmentEndReason, EnrollmentStatus
 from guide.audit.models import AuditEvent
 from guide.cases.models import Case, CaseStatus, FollowUp
-from guide.cases.services import local_date
-from guide.dates import add_months
-from guide.enrollments.services import EnrollmentRuleError, end_enrollment, enrol, record_trial
+from guide.dates import add_months, local_date
+from guide.enrollments.services import EnrollmentRuleError, end_enrollment, enroll, record_trial
 from tests import factories
 from tests.web.helpers import csrf_token, signed_in_as
 
@@ -194,13 +193,13 @@ def test_status_rules(db):
     with pytest.raises(EnrollmentRuleError):
         record_trial(enrollment, by=guide)
     with pytest.raises(EnrollmentRuleError):
-        enrol(enrollment, by=guide, started_on=local_date(), is_own_choice=True)
+        enroll(enrollment, by=guide, started_on=local_date(), is_own_choice=True)
     end_enrollment(
         enrollment, by=guide, ended_on=local_date(), reason=EnrollmentEndReason.lost_interest
     )
     for step in (
         lambda: record_trial(enrollment, by=guide),
-        lambda: enrol(enrollment, by=guide, started_on=local_date(), is_own_choice=True),
+        lambda: enroll(enrollment, by=guide, started_on=local_date(), is_own_choice=True),
         lambda: end_enrollment(
             enrollment, by=guide, ended_on=local_date(), reason=EnrollmentEndReason.other
         ),

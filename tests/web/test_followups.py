@@ -8,7 +8,6 @@ import pytest
 
 from guide.cases.followups import schedule_follow_ups
 from guide.cases.models import Case, CaseStatus, FollowUp, Visit
-from guide.cases.services import local_date
 from guide.cases.workflow import change_status
 from guide.dashboard.services import (
     cases_waiting_for_guide,
@@ -17,7 +16,7 @@ from guide.dashboard.services import (
     overdue_follow_ups,
     referrals_in_intake,
 )
-from guide.dates import add_months
+from guide.dates import add_months, local_date
 from tests import factories
 from tests.web.helpers import csrf_token, signed_in_as
 
@@ -191,7 +190,7 @@ def test_dashboard_lists_what_needs_doing(client, db, monkeypatch):
         Visit(author=guide, kind="home_visit", occurred_on=today - dt.timedelta(days=3))
     )
     db.session.commit()
-    monkeypatch.setattr("guide.cases.services.utcnow", lambda: NOON)
+    monkeypatch.setattr("guide.dates.utcnow", lambda: NOON)
 
     html = client.get("/dashboard").text
     overdue = html.split('id="overdue-follow-ups"', 1)[1].split("</ul>", 1)[0]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 from sqlalchemy import select
 
 from guide.audit.models import AuditEvent
-from guide.database import utcnow
-from guide.dates import add_months
+from guide.dates import add_months, local_date
 from guide.guides.models import GuideProfile
 from tests import factories
 from tests.web.helpers import csrf_token, sign_in
@@ -99,7 +99,7 @@ def test_roster_reason_is_translated_to_bokmal(client, db):
 
 def test_police_certificate_reminder_follows_the_organisations_rule(client, db, coordinator):
     org = coordinator.organisation
-    today = utcnow().date()
+    today = local_date()
     _guide(org, "Soon Guide", police_certificate_checked_on=add_months(today, -35))
     _guide(org, "Fresh Guide", police_certificate_checked_on=add_months(today, -20))
     _guide(org, "Expired Guide", police_certificate_checked_on=add_months(today, -37))
@@ -205,3 +205,34 @@ def test_only_coordinators_see_the_roster(client, db, role):
     db.session.commit()
     sign_in(client, account.email)
     assert client.get("/guides").status_code == 403
+
+
+def test_certificate_runs_out_at_midnight_in_oslo_not_at_midnight_utc(
+    client, db, coordinator, monkeypatch
+):
+    org = coordinator.organisation
+    # Valid 36 months: runs out on 10 March 2026, which in Oslo begins at 23:00 UTC on 9 March.
+    _guide(org, "Midnight Guide", police_certificate_checked_on=dt.date(2023, 3, 10))
+    db.session.commit()
+
+    def blockers_at(hour: int, minute: int) -> str:
+        moment = dt.datetime(2026, 3, 9, hour, minute, tzinfo=dt.UTC)
+        monkeypatch.setattr("guide.dates.utcnow", lambda: moment)
+        return _entry(client.get("/guides").text, "Midnight Guide")
+
+    assert "The police certificate is too old" not in blockers_at(22, 30)
+    assert "The police certificate is too old" in blockers_at(23, 30)
+
+
+def test_the_roster_warns_from_the_configured_number_of_days(client, db, coordinator, monkeypatch):
+    org = coordinator.organisation
+    # Runs out in 75 days: outside the default 60-day window, inside a 90-day one.
+    checked_on = add_months(local_date() + dt.timedelta(days=75), -36)
+    _guide(org, "Window Guide", police_certificate_checked_on=checked_on)
+    db.session.commit()
+    assert "must be renewed by" not in _entry(client.get("/guides").text, "Window Guide")
+
+    settings = client.application.extensions["fritidsguide.settings"]
+    wider = dataclasses.replace(settings, police_certificate_warning_days=90)
+    monkeypatch.setitem(client.application.extensions, "fritidsguide.settings", wider)
+    assert "must be renewed by" in _entry(client.get("/guides").text, "Window Guide")

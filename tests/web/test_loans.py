@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from guide.audit.models import AuditEvent
-from guide.cases.services import local_date
+from guide.dates import local_date
 from guide.support.loans import (
     LoanRefused,
     add_item,
@@ -312,7 +312,7 @@ def test_overdue_loan_appears_on_the_dashboard_the_day_after_its_due_date(client
     db.session.commit()
 
     def dashboard_on(moment: dt.datetime) -> str:
-        monkeypatch.setattr("guide.cases.services.utcnow", lambda: moment)
+        monkeypatch.setattr("guide.dates.utcnow", lambda: moment)
         html = client.get("/dashboard").text
         return html.split('id="overdue-loans-heading"', 1)[1].split("</section>", 1)[0]
 

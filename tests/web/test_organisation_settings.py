@@ -10,9 +10,9 @@ from sqlalchemy import select
 from guide.audit.models import AuditEvent
 from guide.cases.followups import schedule_follow_ups
 from guide.cases.models import Visit
-from guide.cases.services import local_date
 from guide.dashboard.services import dashboard_for
-from guide.guides.services import certificate_expiry
+from guide.dates import local_date
+from guide.guides.certificates import certificate_expiry
 from guide.organisations.services import InvalidSettings, update_organisation_settings
 from guide.tenant import Organisation
 from tests import factories
@@ -131,8 +131,8 @@ def test_admin_changes_every_setting_and_the_features_use_them(client, db):
     assert [row.case.id for row in board.quiet_cases] == [seven_weeks.id]
 
     # A police certificate now counts for 24 months.
-    guide.guide_profile.police_certificate_checked_on = dt.date(2026, 1, 15)
-    assert certificate_expiry(guide.guide_profile, org) == dt.date(2028, 1, 15)
+    valid_months = org.police_certificate_valid_months
+    assert certificate_expiry(dt.date(2026, 1, 15), valid_months) == dt.date(2028, 1, 15)
 
 
 def test_shorter_police_certificate_validity_shows_on_the_guide_roster(client, db):

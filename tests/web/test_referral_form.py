@@ -174,7 +174,7 @@ def test_consent_given_today_in_oslo_is_accepted_while_it_is_still_yesterday_in_
 ):
     # 23:30 UTC on 9 March is 00:30 on 10 March in Oslo, where the nurse is.
     late_evening_utc = dt.datetime(2026, 3, 9, 23, 30, tzinfo=dt.UTC)
-    monkeypatch.setattr("guide.cases.services.utcnow", lambda: late_evening_utc)
+    monkeypatch.setattr("guide.dates.utcnow", lambda: late_evening_utc)
     response = send(client, valid_referral(consent_given_on="2026-03-10"))
     assert response.status_code == 302
     assert db.session.scalar(select(Referral)).consent_given_on == dt.date(2026, 3, 10)
@@ -264,6 +264,17 @@ def test_a_child_under_15_cannot_consent_alone(client, db, referrer):
     response = send(client, valid_referral(consent_relation="child"))
     assert response.status_code == 400
     assert 'id="consent_relation-error"' in response.text
+    assert "A child under 15 cannot consent alone; a guardian must consent." in response.text
+
+
+def test_the_form_names_the_age_from_which_a_child_consents_alone(client, db, referrer):
+    html = client.get(FORM).text
+    assert "a guardian (or the child, if 15 or older) must agree" in html
+    assert "The child (15 or older)" in html
+    client.post("/language", data={"locale": "nb", "csrf_token": csrf_token(html)})
+    norwegian = client.get(FORM).text
+    assert "barnet, hvis det er 15 år eller eldre" in norwegian
+    assert "Barnet selv (15 år eller eldre)" in norwegian
 
 
 def test_form_without_csrf_token_is_refused(client, db, referrer):

@@ -1,4 +1,4 @@
-"""The second factor: enrolment, codes that work once, recovery codes, enforcement, reset."""
+"""The second factor: enrollment, codes that work once, recovery codes, enforcement, reset."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from guide import create_app
 from guide.accounts import totp
 from guide.accounts.models import RecoveryCode, User, UserSession
 from guide.accounts.second_factor import replace_recovery_codes, reset_second_factor
-from guide.accounts.twofactor_views import OPEN_BEFORE_ENROLMENT
+from guide.accounts.twofactor_views import OPEN_BEFORE_ENROLLMENT
 from guide.audit.models import AuditEvent
 from guide.demo.data import DEMO_EMAIL_DOMAIN
 from guide.extensions import db as _db
@@ -30,7 +30,7 @@ from tests.web.helpers import (
     sign_in_with_password,
 )
 
-ENROL_PATH = "/account/second-factor"
+ENROLL_PATH = "/account/second-factor"
 RECOVERY_CODE = re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$")
 
 
@@ -180,18 +180,18 @@ def test_new_recovery_codes_need_a_code_from_the_app_and_replace_the_old(client,
     assert enter_code(client, old_codes[2]).status_code == 400
 
 
-# --- enrolment --------------------------------------------------------------------------
+# --- enrollment --------------------------------------------------------------------------
 
 
-def test_user_enrols_with_qr_code_and_gets_recovery_codes(client, db):
+def test_user_enrolls_with_qr_code_and_gets_recovery_codes(client, db):
     account = saved_coordinator(db, second_factor=False)
     response = sign_in(client, account.email)
-    assert response.headers["Location"].endswith(ENROL_PATH)
+    assert response.headers["Location"].endswith(ENROLL_PATH)
 
-    intro = client.get(ENROL_PATH)
+    intro = client.get(ENROLL_PATH)
     assert "<svg" not in intro.text
-    client.post(f"{ENROL_PATH}/start", data={"csrf_token": csrf_token(intro.text)})
-    page = client.get(ENROL_PATH)
+    client.post(f"{ENROLL_PATH}/start", data={"csrf_token": csrf_token(intro.text)})
+    page = client.get(ENROLL_PATH)
     assert page.status_code == 200
     svg = re.search(r"<svg.*?</svg>", page.text, re.DOTALL).group(0)
     assert "style=" not in svg and "<script" not in svg
@@ -199,12 +199,12 @@ def test_user_enrols_with_qr_code_and_gets_recovery_codes(client, db):
     assert re.fullmatch(r"([A-Z2-7]{4} )+[A-Z2-7]{1,4}", shown)
     secret = shown.replace(" ", "")
 
-    wrong = client.post(ENROL_PATH, data={"code": "000000", "csrf_token": csrf_token(page.text)})
+    wrong = client.post(ENROLL_PATH, data={"code": "000000", "csrf_token": csrf_token(page.text)})
     assert wrong.status_code == 400
-    assert client.get("/cases").headers["Location"].endswith(ENROL_PATH)
+    assert client.get("/cases").headers["Location"].endswith(ENROLL_PATH)
 
     done = client.post(
-        ENROL_PATH, data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token(page.text)}
+        ENROLL_PATH, data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token(page.text)}
     )
     assert done.status_code == 200
     codes = re.findall(r'<code translate="no">([^<]+)</code>', done.text)
@@ -223,26 +223,26 @@ def test_user_enrols_with_qr_code_and_gets_recovery_codes(client, db):
 def test_unenrolled_user_can_sign_out(client, db):
     account = saved_coordinator(db, second_factor=False)
     sign_in(client, account.email)
-    page = client.get(ENROL_PATH)
+    page = client.get(ENROLL_PATH)
     response = client.post("/sign-out", data={"csrf_token": csrf_token(page.text)})
     assert response.headers["Location"].endswith("/sign-in")
-    assert client.get(ENROL_PATH).headers["Location"].startswith("/sign-in")
+    assert client.get(ENROLL_PATH).headers["Location"].startswith("/sign-in")
 
 
-def test_every_page_that_is_not_public_sends_an_unenrolled_user_to_enrolment(app, client, db):
+def test_every_page_that_is_not_public_sends_an_unenrolled_user_to_enrollment(app, client, db):
     account = saved_coordinator(db, second_factor=False)
     sign_in(client, account.email)
-    token = csrf_token(client.get(ENROL_PATH).text)
+    token = csrf_token(client.get(ENROLL_PATH).text)
     checked = []
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
-        if rule.endpoint in OPEN_BEFORE_ENROLMENT or "public" in view.required_roles:
+        if rule.endpoint in OPEN_BEFORE_ENROLLMENT or "public" in view.required_roles:
             continue
         url = rule.build({name: _sample_argument(rule, name) for name in rule.arguments})[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method, data={"csrf_token": token})
             assert response.status_code == 302, (rule.endpoint, method)
-            assert response.headers["Location"].endswith(ENROL_PATH), (rule.endpoint, method)
+            assert response.headers["Location"].endswith(ENROLL_PATH), (rule.endpoint, method)
             checked.append(rule.endpoint)
     assert "cases.case_list" in checked
 
@@ -258,11 +258,11 @@ def _sample_argument(rule, name: str) -> object:
     return 1 if converter in {"int", "float"} else "sample"
 
 
-def test_enrolled_user_is_not_sent_to_enrolment_again(client, db):
+def test_enrolled_user_is_not_sent_to_enrollment_again(client, db):
     account = saved_coordinator(db)
     sign_in(client, account.email)
     assert client.get("/cases").status_code == 200
-    assert client.get(ENROL_PATH).headers["Location"].endswith("/")
+    assert client.get(ENROLL_PATH).headers["Location"].endswith("/")
 
 
 # --- demo accounts ----------------------------------------------------------------------
@@ -295,21 +295,21 @@ def test_demo_accounts_skip_the_second_factor_in_demo_mode(demo_app, db):
         client = demo_app.test_client()
         response = sign_in_with_password(client, account.email)
         assert response.status_code == 302
-        assert not response.headers["Location"].endswith(("/sign-in/code", ENROL_PATH))
+        assert not response.headers["Location"].endswith(("/sign-in/code", ENROLL_PATH))
         assert client.get("/cases").status_code == 200
 
 
 def test_other_accounts_need_the_second_factor_even_in_demo_mode(demo_app, db):
     account = saved_coordinator(db, second_factor=False)
     client = demo_app.test_client()
-    assert sign_in_with_password(client, account.email).headers["Location"].endswith(ENROL_PATH)
-    assert client.get("/cases").headers["Location"].endswith(ENROL_PATH)
+    assert sign_in_with_password(client, account.email).headers["Location"].endswith(ENROLL_PATH)
+    assert client.get("/cases").headers["Location"].endswith(ENROLL_PATH)
 
 
 def test_demo_accounts_need_the_second_factor_outside_demo_mode(client, db):
     unenrolled = _demo_user(db, second_factor=False)
-    assert sign_in_with_password(client, unenrolled.email).headers["Location"].endswith(ENROL_PATH)
-    assert client.get("/cases").headers["Location"].endswith(ENROL_PATH)
+    assert sign_in_with_password(client, unenrolled.email).headers["Location"].endswith(ENROLL_PATH)
+    assert client.get("/cases").headers["Location"].endswith(ENROLL_PATH)
 
 
 # --- reset by an admin ------------------------------------------------------------------
@@ -334,6 +334,6 @@ def test_reset_second_factor_clears_it_and_ends_sessions(client, db):
     assert db.session.scalars(select(RecoveryCode)).all() == []
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "second_factor_reset"))
     assert event.actor_id == admin.id and event.object_id == str(account.id)
-    # Next time the password leads to enrolment, not to a code.
+    # Next time the password leads to enrollment, not to a code.
     fresh = client.application.test_client()
-    assert sign_in_with_password(fresh, account.email).headers["Location"].endswith(ENROL_PATH)
+    assert sign_in_with_password(fresh, account.email).headers["Location"].endswith(ENROLL_PATH)

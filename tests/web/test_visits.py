@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from guide.cases.models import Case, CaseStatus, CaseStatusChange, Visit
-from guide.cases.services import local_date
 from guide.cases.workflow import change_status
+from guide.dates import local_date
 from tests import factories
 from tests.web.helpers import csrf_token, signed_in_as
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from consent import NEVER_TO_CLUBS, Category, Recipient, categories_offered_to
@@ -47,3 +50,32 @@ def test_recipients_compare_by_kind_and_club():
 def test_inconsistent_recipient_is_rejected(kind, club_id):
     with pytest.raises(ValueError):
         Recipient(kind=kind, club_id=club_id)
+
+
+def enum_values_by_class(path: Path) -> dict[str, set[str]]:
+    """Each class in ``path`` with the string constants assigned in its body."""
+    found = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ClassDef):
+            found[node.name] = {
+                statement.value.value
+                for statement in node.body
+                if isinstance(statement, ast.Assign)
+                and isinstance(statement.value, ast.Constant)
+                and isinstance(statement.value.value, str)
+            }
+    return found
+
+
+def test_the_app_keeps_no_copy_of_the_categories():
+    guide = Path(__file__).resolve().parents[3] / "guide"
+    stored_names = {category.value for category in Category}
+
+    copies = [
+        f"{path.relative_to(guide)}: {name}"
+        for path in sorted(guide.rglob("*.py"))
+        for name, values in enum_values_by_class(path).items()
+        if values == stored_names
+    ]
+
+    assert copies == []
