@@ -22,7 +22,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from guide.cases.models import Visit
-from guide.cases.services import local_date
+from guide.dates import local_date
 from guide.extensions import csrf
 from guide.extensions import db as _db
 from guide.schema import upgrade
