@@ -14,7 +14,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from guide import extensions
 from guide.crypto import BlindIndex, FieldCipher, KeyringError, load_keyring
 from guide.settings import Settings, load_settings
-from guide.startup import StartupError, prepare_demo_secrets
+from guide.startup import (
+    StartupError,
+    check_keyring_belongs_to_database,
+    prepare_demo_secrets,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -63,6 +67,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     register_extensions(app, settings)
     register_blueprints(app)
     register_cli(app)
+    check_keyring_belongs_to_database(app)
     if settings.trusted_proxies:
         # Behind a reverse proxy, take the client address (for rate limits) from its header.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

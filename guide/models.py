@@ -5,6 +5,7 @@ from guide.activities import models as activities
 from guide.audit import models as audit
 from guide.cases import models as cases
 from guide.consents import models as consents
+from guide.crypto import models as crypto
 from guide.guides import models as guides
 from guide.organisations import models as organisations
 from guide.outbox import models as outbox
@@ -17,6 +18,7 @@ __all__ = [
     "audit",
     "cases",
     "consents",
+    "crypto",
     "guides",
     "organisations",
     "outbox",
