@@ -15,7 +15,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from guide import extensions
 from guide.crypto import BlindIndex, FieldCipher, KeyringError, load_keyring
 from guide.settings import Settings, load_settings
-from guide.startup import StartupError, prepare_demo_secrets
+from guide.startup import (
+    StartupError,
+    check_keyring_belongs_to_database,
+    prepare_demo_secrets,
+)
 from guide.submissions import form_tokens
 from guide.unit_of_work import Application, register_unit_of_work_handlers
 
@@ -66,6 +70,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     register_extensions(app, settings)
     register_blueprints(app)
     register_cli(app)
+    check_keyring_belongs_to_database(app)
     if settings.trusted_proxies:
         # Behind a reverse proxy, take the client address (for rate limits) from its header.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

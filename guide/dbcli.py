@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+
+from guide.crypto.checks import refusal
+from guide.startup import bind_keyring_to_database
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 
@@ -23,6 +27,10 @@ def upgrade(revision: str) -> None:
     schema = _schema()
     schema.upgrade(revision)
     click.echo(_("The database is at revision %(revision)s.", revision=schema.current()))
+    # On a new database this is the first moment the keyring can be bound to it.
+    problems = bind_keyring_to_database(current_app)
+    if problems:
+        raise click.ClickException(refusal(problems))
 
 
 # A relative step ("-1") is a revision here, not an option.

@@ -6,6 +6,7 @@ from guide.activities import models as activities
 from guide.audit import models as audit
 from guide.cases import models as cases
 from guide.consents import models as consents
+from guide.crypto import models as crypto
 from guide.guides import models as guides
 from guide.outbox import models as outbox
 from guide.referrals import models as referrals
@@ -17,6 +18,7 @@ __all__ = [
     "audit",
     "cases",
     "consents",
+    "crypto",
     "guides",
     "outbox",
     "referrals",

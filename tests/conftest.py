@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from guide import create_app
 from guide.crypto.keyring import Keyring
@@ -30,13 +30,18 @@ def uses_postgresql() -> bool:
     return os.environ.get("FRITIDSGUIDE_TEST_DATABASE", "sqlite") == "postgresql"
 
 
+#: One keyring for the whole run, as one installation has: every app a test builds can read
+#: what another wrote, and matches the check values another recorded in the shared database.
+TEST_KEYRING = Keyring.generate().to_json()
+
+
 def settings_for_tests(database_url: str, **overrides: object) -> dict[str, object]:
-    """Settings for a test app: fresh keys, cheap password hashing, no demo mode."""
+    """Settings for a test app: the run's keys, cheap password hashing, no demo mode."""
     settings: dict[str, object] = {
         "environment": "test",
         "demo_mode": False,
         "secret_key": "test-secret-key-not-for-production",
-        "keyring": Keyring.generate().to_json(),
+        "keyring": TEST_KEYRING,
         "database_url": database_url,
         "redis_url": "",
         "rate_limits_enabled": False,
@@ -162,14 +167,28 @@ def make_app(database_url: str):
     from flask import Flask
 
     built: list[Flask] = []
+    on_shared_database: list[Flask] = []
 
     def build(**overrides: object) -> Flask:
         url = str(overrides.pop("database_url", database_url))
         application = create_app(settings_for_tests(url, **overrides))
         built.append(application)
+        if url == database_url:
+            on_shared_database.append(application)
         return application
 
     yield build
+    if on_shared_database:
+        forget_key_checks(on_shared_database[0])
     for application in built:
         with application.app_context():
             _db.engine.dispose()
+
+
+def forget_key_checks(application) -> None:
+    """Empty key_checks, which an app's start-up fills, as if the database were new."""
+    from guide.crypto.models import KeyCheck
+
+    with application.app_context(), _db.engine.begin() as connection:
+        if inspect(connection).has_table(KeyCheck.__tablename__):
+            connection.execute(KeyCheck.__table__.delete())

@@ -13,6 +13,13 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from guide.crypto.binding import (
+    forget_check,
+    keyring_problems,
+    record_missing_checks,
+    sample_problems,
+)
+from guide.crypto.checks import KeyProblem, Mismatch, refusal
 from guide.crypto.cipher import BlindIndex, DecryptionError, FieldCipher
 from guide.crypto.keyring import (
     Keyring,
@@ -21,6 +28,7 @@ from guide.crypto.keyring import (
     write_keyring_file,
 )
 from guide.crypto.rotation import key_usage, reencrypt_all, rows_using_key
+from guide.extensions import db
 
 keys_cli = AppGroup("keys", help="Encryption keys: status, rotation, retirement.")
 
@@ -40,6 +48,20 @@ def _use_keyring(keyring: Keyring) -> None:
     current_app.extensions["fritidsguide.blind_index"] = BlindIndex(keyring.index_key)
 
 
+def _refuse_a_foreign_keyring(keyring: Keyring) -> None:
+    """Stop before a command changes anything with a keyring the database does not know."""
+    problems = keyring_problems(db.session, keyring)
+    if problems:
+        raise click.ClickException(refusal(problems))
+
+
+def _record_checks(keyring: Keyring) -> None:
+    """Record the check value of every key the database does not know yet; one commit."""
+    for _purpose, key_id in record_missing_checks(db.session, keyring):
+        click.echo(_("Recorded the check value of key %(key_id)s.", key_id=key_id))
+    db.session.commit()
+
+
 def _require_keyring_file(action: str) -> Path:
     path = _keyring_file()
     if path is None:
@@ -56,7 +78,10 @@ def _require_keyring_file(action: str) -> Path:
 
 @keys_cli.command("status")
 def status() -> None:
-    """Show which key ids the stored values use (never prints key material)."""
+    """Check the keyring against this database, and show which key ids the stored values use.
+
+    Exits non-zero when the keyring does not belong to the database. Never prints key material.
+    """
     keyring = _current_keyring()
     source = _keyring_file()
     click.echo(_("Active key: %(key_id)s", key_id=keyring.active_key_id))
@@ -66,6 +91,9 @@ def status() -> None:
         if source
         else _("Keyring: inline in FRITIDSGUIDE_KEYRING")
     )
+    problems = set(keyring_problems(db.session, keyring)) | set(
+        sample_problems(db.session, keyring)
+    )
     usage = key_usage()
     width = max((len(name) for name in usage), default=0)
     for name, counts in usage.items():
@@ -73,6 +101,7 @@ def status() -> None:
         click.echo(f"  {name.ljust(width)}  {shown or '-'}")
     in_use = {key_id for counts in usage.values() for key_id in counts}
     missing = sorted(in_use - set(keyring.keys))
+    problems |= {KeyProblem(Mismatch.value_key_missing, key_id) for key_id in missing}
     if missing:
         click.echo(
             _(
@@ -81,7 +110,10 @@ def status() -> None:
             ),
             err=True,
         )
-    elif in_use - {keyring.active_key_id}:
+    if problems:
+        raise click.ClickException(refusal(sorted(problems)))
+    click.echo(_("The keyring matches this database's check values."))
+    if in_use - {keyring.active_key_id}:
         click.echo(_("Some values use an older key: run `flask keys rotate`."))
     else:
         click.echo(_("Every stored value uses the active key."))
@@ -91,10 +123,14 @@ def status() -> None:
 def new() -> None:
     """Add a fresh key to the keyring file and make it active."""
     path = _require_keyring_file(_("add a key"))
-    keyring = _current_keyring().with_new_active_key()
+    current = _current_keyring()
+    _refuse_a_foreign_keyring(current)
+    keyring = current.with_new_active_key()
+    # The file first: a check value recorded for a key no file holds would stop every start.
     write_keyring_file(path, keyring)
     _use_keyring(keyring)
     click.echo(_("Added key %(key_id)s and made it active.", key_id=keyring.active_key_id))
+    _record_checks(keyring)
     click.echo(
         _(
             "Next: restart every app process so each one can read and write with the new key, "
@@ -107,7 +143,9 @@ def new() -> None:
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1))
 def rotate(batch_size: int) -> None:
     """Re-seal every value that uses an older key with the active key."""
-    active = _current_keyring().active_key_id
+    keyring = _current_keyring()
+    _refuse_a_foreign_keyring(keyring)
+    active = keyring.active_key_id
     click.echo(_("Re-sealing every value with key %(key_id)s.", key_id=active))
 
     def progress(table: str, rows: int) -> None:
@@ -122,6 +160,9 @@ def rotate(batch_size: int) -> None:
         ) from None
     for table, rows in report.rows_updated.items():
         click.echo(_("%(table)s: %(rows)s rows re-sealed", table=table, rows=rows))
+    # Recorded once the values open and are re-sealed, so a keyring that cannot read the
+    # database never leaves its check values behind.
+    _record_checks(keyring)
     others = sorted({key_id for counts in key_usage().values() for key_id in counts} - {active})
     if others:
         raise click.ClickException(
@@ -138,8 +179,46 @@ def rotate(batch_size: int) -> None:
 @click.argument("key_id")
 def drop(key_id: str) -> None:
     """Remove a retired key from the keyring file once no value uses it."""
-    path = _require_keyring_file(_("remove a key"))
+    path = _keyring_file()
+    if path is None:
+        raise click.ClickException(
+            _(
+                "The keyring is given inline in FRITIDSGUIDE_KEYRING, so this command cannot "
+                "change it. To remove key %(key_id)s, run `flask keys forget %(key_id)s`, then "
+                "remove the key from the JSON in that variable (see docs/keys.md) and restart "
+                "every app process.",
+                key_id=key_id,
+            )
+        )
+    smaller = _retire(key_id)
+    # The check value goes first: a key still in the file without one is recorded again at
+    # the next start, while a check value without its key would stop every start.
+    db.session.commit()
+    write_keyring_file(path, smaller)
+    _use_keyring(smaller)
+    click.echo(_("Dropped key %(key_id)s from %(path)s.", key_id=key_id, path=path))
+    click.echo(_("Restart every app process, and replace older backups of the keyring file."))
+
+
+@keys_cli.command("forget")
+@click.argument("key_id")
+def forget(key_id: str) -> None:
+    """Forget a retired key's check value once no value uses it (for an inline keyring)."""
+    _retire(key_id)
+    db.session.commit()
+    click.echo(
+        _(
+            "This database no longer expects key %(key_id)s. Remove it from the keyring, "
+            "then restart every app process.",
+            key_id=key_id,
+        )
+    )
+
+
+def _retire(key_id: str) -> Keyring:
+    """The keyring without ``key_id``, once nothing needs it; its check value is deleted."""
     keyring = _current_keyring()
+    _refuse_a_foreign_keyring(keyring)
     try:
         smaller = keyring.without_key(key_id)
     except KeyringError as error:
@@ -154,10 +233,8 @@ def drop(key_id: str) -> None:
                 count=remaining,
             )
         )
-    write_keyring_file(path, smaller)
-    _use_keyring(smaller)
-    click.echo(_("Dropped key %(key_id)s from %(path)s.", key_id=key_id, path=path))
-    click.echo(_("Restart every app process, and replace older backups of the keyring file."))
+    forget_check(db.session, key_id)
+    return smaller
 
 
 @click.command("generate-keyring")

@@ -2,7 +2,11 @@
 
 Format (JSON, given in FRITIDSGUIDE_KEYRING or in a file that variable names)::
 
-    {"active": "k1", "keys": {"k1": "<base64 of 32 bytes>"}, "index_key": "<base64 of 32 bytes>"}
+    {"active": "k-3f9a1c0b", "keys": {"k-3f9a1c0b": "<base64 of 32 bytes>"},
+     "index_key": "<base64 of 32 bytes>"}
+
+New keys get random ids (``k-`` and 8 hex digits), so two installations never call
+different keys by the same name; keyrings with older ids (``k1``, ``k2``) keep working.
 """
 
 from __future__ import annotations
@@ -87,9 +91,10 @@ class Keyring:
 
     @classmethod
     def generate(cls) -> Keyring:
+        key_id = new_key_id({})
         return cls(
-            active_key_id="k1",
-            keys={"k1": secrets.token_bytes(KEY_BYTES)},
+            active_key_id=key_id,
+            keys={key_id: secrets.token_bytes(KEY_BYTES)},
             index_key=secrets.token_bytes(KEY_BYTES),
         )
 
@@ -120,9 +125,15 @@ def shown_key_id(key_id: str) -> str:
 
 
 def new_key_id(existing: dict[str, bytes]) -> str:
-    """The next ``k<number>`` id, above every one used so far, so a dropped id is not reused."""
-    numbers = [int(kid[1:]) for kid in existing if re.fullmatch(r"k[0-9]{1,9}", kid)]
-    return f"k{max(numbers, default=0) + 1}"
+    """A random ``k-<8 hex digits>`` id that no key in ``existing`` has.
+
+    Random rather than counted: a restored database and a keyring from another installation
+    then name different keys, so ``flask keys status`` and the check values tell them apart.
+    """
+    while True:
+        key_id = f"k-{secrets.token_hex(4)}"
+        if key_id not in existing:
+            return key_id
 
 
 def keyring_file_path(source: str) -> Path | None:

@@ -20,6 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from guide.access import public
+from guide.crypto.binding import keyring_problems
+from guide.crypto.checks import refusal
+from guide.crypto.fields import field_cipher
 from guide.extensions import db, limiter
 from guide.i18n import SESSION_LOCALE_KEY
 from guide.web.redirects import safe_next_path
@@ -75,12 +78,21 @@ def change_language():
 @limiter.exempt
 @public
 def healthz():
-    """200 when the database answers ``SELECT 1``, else 503; for load balancers and monitors."""
+    """200 when the database answers and the keyring matches its check values, else 503.
+
+    For load balancers and monitors. The check values are read on every call (one small
+    query), so a keyring swapped under a running app shows at once.
+    """
     try:
         db.session.execute(text("SELECT 1"))
+        problems = keyring_problems(db.session, field_cipher().keyring)
     except SQLAlchemyError:
         log.warning("Health check failed: the database did not answer")
         return jsonify(status="unavailable"), 503
     finally:
         db.session.rollback()
+    if problems:
+        log.warning("Health check failed: %s", refusal(problems))
+        shown = [{"check": problem.mismatch, "key_id": problem.key_id} for problem in problems]
+        return jsonify(status="keyring_mismatch", problems=shown), 503
     return jsonify(status="ok")

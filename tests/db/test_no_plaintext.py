@@ -23,8 +23,10 @@ def _database_bytes(db) -> bytes:
     if url.get_backend_name() == "sqlite":
         with db.engine.begin() as connection:
             connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        with open(url.database, "rb") as handle:
-            return handle.read()
+            # Every page, read through SQLite: opening the file a second time and closing it
+            # would drop this process's locks on it, and another process closing the
+            # database would then remove the write-ahead log under this one's connections.
+            return connection.connection.driver_connection.serialize()
     assert shutil.which("pg_dump"), "pg_dump is needed for this check"
     dump = subprocess.run(
         [

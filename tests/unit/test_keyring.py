@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import stat
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import guide.crypto.keyring as keyring_module
 from guide.crypto.cli import generate_keyring
 from guide.crypto.keyring import Keyring, KeyringError, load_keyring, write_keyring_file
 
@@ -115,10 +117,14 @@ def test_json_round_trip_keeps_every_key() -> None:
     assert Keyring.from_json(keyring.to_json()) == keyring
 
 
+RANDOM_KEY_ID = re.compile(r"^k-[0-9a-f]{8}$")
+
+
 def test_new_active_key_keeps_the_old_ones() -> None:
+    # A keyring from before random ids: its "k1" keeps working next to the new key.
     keyring = load_keyring(keyring_json())
     rotated = keyring.with_new_active_key()
-    assert rotated.active_key_id == "k2"
+    assert RANDOM_KEY_ID.fullmatch(rotated.active_key_id)
     assert rotated.keys["k1"] == KEY_A
     assert rotated.active_key not in (KEY_A, INDEX_KEY)
     assert rotated.index_key == INDEX_KEY
@@ -127,17 +133,25 @@ def test_new_active_key_keeps_the_old_ones() -> None:
         rotated.with_new_active_key("k1")
 
 
-def test_new_key_id_is_above_every_id_used_so_far() -> None:
-    keyring = Keyring.generate().with_new_active_key("k3")
-    assert keyring.with_new_active_key().active_key_id == "k4"
-    # k1 and k2 retired: the next key is k4, not a reused k2.
-    only_k3 = keyring.without_key("k1")
-    assert only_k3.with_new_active_key().active_key_id == "k4"
-    assert Keyring.generate().with_new_active_key().active_key_id == "k2"
+def test_key_ids_are_random_per_installation() -> None:
+    first, second = Keyring.generate(), Keyring.generate()
+    assert RANDOM_KEY_ID.fullmatch(first.active_key_id)
+    assert first.active_key_id != second.active_key_id
+    added = first.with_new_active_key()
+    assert RANDOM_KEY_ID.fullmatch(added.active_key_id)
+    assert added.active_key_id != first.active_key_id
+    assert set(added.keys) == {first.active_key_id, added.active_key_id}
+
+
+def test_new_key_id_is_never_one_the_keyring_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = iter(["0000000a", "0000000a", "0000000b"])
+    monkeypatch.setattr(keyring_module.secrets, "token_hex", lambda _n: next(drawn))
+    assert keyring_module.new_key_id({}) == "k-0000000a"
+    assert keyring_module.new_key_id({"k-0000000a": KEY_A}) == "k-0000000b"
 
 
 def test_dropping_keys() -> None:
-    keyring = load_keyring(keyring_json()).with_new_active_key()
+    keyring = load_keyring(keyring_json()).with_new_active_key("k2")
     assert set(keyring.without_key("k1").keys) == {"k2"}
     with pytest.raises(KeyringError, match="active key cannot be dropped"):
         keyring.without_key("k2")
@@ -161,7 +175,7 @@ def test_generator_prints_a_usable_keyring() -> None:
     result = CliRunner().invoke(generate_keyring, [])
     assert result.exit_code == 0, result.output
     keyring = Keyring.from_json(result.output)
-    assert keyring.active_key_id == "k1"
+    assert RANDOM_KEY_ID.fullmatch(keyring.active_key_id)
     assert CliRunner().invoke(generate_keyring, []).output != result.output
 
 
@@ -188,4 +202,4 @@ def test_generator_runs_as_a_module_without_any_configuration(tmp_path: Path) ->
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert completed.stderr == ""
-    assert Keyring.from_json(completed.stdout).active_key_id == "k1"
+    assert RANDOM_KEY_ID.fullmatch(Keyring.from_json(completed.stdout).active_key_id)
