@@ -26,6 +26,7 @@ from guide.activities.search import (
 from guide.cases.services import load_case, local_date
 from guide.catalogue.forms import ActivitySearchForm, page_number
 from guide.catalogue.labels import category_names, template_helpers
+from guide.enrollments.forms import ProposeForm
 from guide.extensions import db
 from guide.organisations.models import Organisation
 from guide.policy import Permission
@@ -152,6 +153,7 @@ def search():
         child_age=child_age,
         category_names=names,
         link_args=link_args,
+        propose_form=ProposeForm() if case is not None else None,
     )
 
 
