@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from typing import TypeGuard
 
 from flask import g, request
 from flask_login import current_user
@@ -107,7 +108,7 @@ def raise_if_repeated(token: str | None = None) -> None:
         token = request.form.get("submission")
     if not _well_formed(token):
         return
-    earlier = _earlier(token)  # type: ignore[arg-type]
+    earlier = _earlier(token)
     if earlier is not None:
         raise AlreadySubmitted(_result_of(earlier))
 
@@ -121,8 +122,8 @@ def remember_result(url: str) -> None:
     g.submission_result = url
 
 
-def _well_formed(token: str | None) -> bool:
-    return bool(token) and TOKEN_PATTERN.fullmatch(token) is not None  # type: ignore[arg-type]
+def _well_formed(token: str | None) -> TypeGuard[str]:
+    return token is not None and TOKEN_PATTERN.fullmatch(token) is not None
 
 
 def _user_id() -> uuid.UUID | None:
