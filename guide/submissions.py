@@ -7,7 +7,13 @@ The same token again (a double click, a parallel connection, the back button) fa
 insert and lands on that page instead. On PostgreSQL a second insert waits for the first
 transaction and then fails; on SQLite the write lock orders them the same way. A request
 that does not end in a redirect (the form was refused) gives its claim back, so the
-corrected form can be sent with the same token.
+corrected form can be sent with the same token, unless the view answered its success with
+a page of its own and said where a repeat should land (``remember_result``).
+
+The claim is a plain INSERT in the request's transaction, not in a savepoint: a repeat is
+answered by rolling the whole request back anyway, and pysqlite commits a savepoint that
+opens the transaction when it is released, which would keep the claim of a request that
+later fails.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from typing import TypeGuard
 
-from flask import g
+from flask import g, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import String, delete, select, update
@@ -54,15 +61,20 @@ class SubmittedOnce:
     """Mixin for a FlaskForm that creates something: the submission is handled once.
 
     ``validate_on_submit`` claims the token after the form validated, so the view needs no
-    code of its own; the template renders ``{{ form.submission }}`` beside the CSRF token.
+    code of its own; the template renders ``{{ form_tokens(form) }}``.
     """
 
     submission = HiddenField(default=new_token)
 
     def validate_on_submit(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        token = self.submission.data  # type: ignore[attr-defined]
         if not super().validate_on_submit(extra_validators):  # type: ignore[misc]
+            # A check against the database (a club's name is taken) refuses a repeat because
+            # of what the first submission created: the repeat lands on that instead.
+            if self.is_submitted():  # type: ignore[attr-defined]
+                raise_if_repeated(token)
             return False
-        claim(self.submission.data)  # type: ignore[attr-defined]
+        claim(token)
         return True
 
 
@@ -72,41 +84,91 @@ def claim(token: str | None) -> None:
     A missing or malformed token (no browser sends one: the form renders it) is handled as
     a submission of its own.
     """
-    if not token or not TOKEN_PATTERN.fullmatch(token):
+    if not _well_formed(token):
         return
-    user_id = current_user.id if current_user.is_authenticated else None
+    db.session.flush()  # what the request changed so far fails on its own, not as a repeat
+    db.session.add(Submission(token=token, user_id=_user_id()))
     try:
-        with db.session.begin_nested():
-            db.session.add(Submission(token=token, user_id=user_id))
+        db.session.flush()
     except IntegrityError:
-        earlier = db.session.scalar(select(Submission).where(Submission.token == token))
-        mine = earlier is not None and earlier.user_id == user_id
-        raise AlreadySubmitted(earlier.result_path if mine else None) from None
+        # The token is taken: by a committed request, or by one this insert waited for.
+        db.session.rollback()
+        raise AlreadySubmitted(_result_of(_earlier(token))) from None
     g.submission_token = token
+
+
+def raise_if_repeated(token: str | None = None) -> None:
+    """Raise AlreadySubmitted if this POST brings a token that was handled before.
+
+    For pages that would refuse a repeat before its form is read, such as a one-time link
+    that the first submission used up: the repeat lands where the first one did. The token
+    is the posted ``submission`` field unless given.
+    """
+    if token is None and request.method == "POST":
+        token = request.form.get("submission")
+    if not _well_formed(token):
+        return
+    earlier = _earlier(token)
+    if earlier is not None:
+        raise AlreadySubmitted(_result_of(earlier))
+
+
+def remember_result(url: str) -> None:
+    """The submission succeeded with a page of its own: a repeat of it lands on ``url``.
+
+    For a result that can be shown only once (a new link's token); every other creating
+    view redirects, and the redirect is remembered.
+    """
+    g.submission_result = url
+
+
+def _well_formed(token: str | None) -> TypeGuard[str]:
+    return token is not None and TOKEN_PATTERN.fullmatch(token) is not None
+
+
+def _user_id() -> uuid.UUID | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _earlier(token: str) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.token == token))
+
+
+def _result_of(earlier: Submission | None) -> str | None:
+    """Where the handled submission led, for its own sender only."""
+    if earlier is None or earlier.user_id != _user_id():
+        return None
+    return earlier.result_path
 
 
 def finish_submission(response: Response) -> None:
     """Remember where a claimed submission led; give the claim back if it led nowhere."""
     token = g.pop("submission_token", None)
+    result = g.pop("submission_result", None)
     if token is None:
         return
-    if response.status_code in (301, 302, 303) and response.location:
+    if result is None and response.status_code in (301, 302, 303) and response.location:
+        result = response.location
+    if result is not None:
         db.session.execute(
-            update(Submission)
-            .where(Submission.token == token)
-            .values(result_path=response.location[:500])
+            update(Submission).where(Submission.token == token).values(result_path=result[:500])
         )
     else:
         db.session.execute(delete(Submission).where(Submission.token == token))
 
 
-def form_tokens(form: object) -> Markup:
-    """The hidden fields every form posts: the CSRF token, and the submission token if any."""
+def form_tokens(form: object, *, fresh: bool = False) -> Markup:
+    """The hidden fields every form posts: the CSRF token, and the submission token if any.
+
+    ``fresh`` gives this copy of the form a token of its own, for a page that renders one
+    form many times (a "Propose" button on every activity): each is a submission of its own.
+    """
     parts = [str(form.csrf_token)]  # type: ignore[attr-defined]
     submission = getattr(form, "submission", None)
     if submission is not None:
         # No id: a page may hold several forms, and ids must be unique on a page.
-        parts.append(str(submission(id=False)))
+        value = {"value": new_token()} if fresh else {}
+        parts.append(str(submission(id=False, **value)))
     return Markup("".join(parts))  # noqa: S704  (WTForms renders and escapes both fields)
 
 

@@ -374,7 +374,7 @@ class ActiveForm(BaseForm):
     """The deactivate and reactivate buttons: CSRF only."""
 
 
-class ImportUploadForm(BaseForm):
+class ImportUploadForm(SubmittedOnce, BaseForm):
     register = FileField(
         _l("The CSV file"),
         validators=[

@@ -27,6 +27,7 @@ from guide.cases.services import load_case
 from guide.catalogue.forms import ActivitySearchForm, page_number
 from guide.catalogue.labels import category_names, template_helpers
 from guide.dates import local_date
+from guide.enrollments.forms import ProposeForm
 from guide.extensions import db
 from guide.policy import Permission
 from guide.tenant import Organisation
@@ -153,6 +154,7 @@ def search():
         child_age=child_age,
         category_names=names,
         link_args=link_args,
+        propose_form=ProposeForm() if case is not None else None,
     )
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from guide.access import requires_permission
+from guide.clubs_portal.forms import ClubReportForm
 from guide.clubs_portal.services import (
     confirm_start,
     load_shared_child,
@@ -17,10 +18,8 @@ from guide.clubs_portal.services import (
     shared_children,
 )
 from guide.policy import Permission
-from guide.validation.forms import Form
 
 bp = Blueprint("club_portal", __name__)
-# The POST actions carry only the CSRF token, which CSRFProtect checks for every form.
 
 
 @bp.route("/klubb")
@@ -35,15 +34,16 @@ def children():
 @requires_permission(Permission.shared_child_view)
 def child(child_id: uuid.UUID):
     row = load_shared_child(contact=current_user, child_id=child_id)
-    return render_template("clubs_portal/child.html", child=row, form=Form())
+    return render_template("clubs_portal/child.html", child=row, form=ClubReportForm())
 
 
 @bp.route("/klubb/barn/<uuid:child_id>/started", methods=["POST"])
 @requires_permission(Permission.enrollment_confirm)
 def started(child_id: uuid.UUID):
     row = load_shared_child(contact=current_user, child_id=child_id)
-    confirm_start(contact=current_user, child=row)
-    flash(_("Thank you. The coordinator can see that the child has started."), "success")
+    if ClubReportForm().validate_on_submit():  # the CSRF and submission tokens only
+        confirm_start(contact=current_user, child=row)
+        flash(_("Thank you. The coordinator can see that the child has started."), "success")
     return _back(row.child_id)
 
 
@@ -51,8 +51,9 @@ def started(child_id: uuid.UUID):
 @requires_permission(Permission.attendance_report)
 def absent(child_id: uuid.UUID):
     row = load_shared_child(contact=current_user, child_id=child_id)
-    report_absence(contact=current_user, child=row)
-    flash(_("Thank you. The coordinator will get in touch with the family."), "success")
+    if ClubReportForm().validate_on_submit():
+        report_absence(contact=current_user, child=row)
+        flash(_("Thank you. The coordinator will get in touch with the family."), "success")
     return _back(row.child_id)
 
 

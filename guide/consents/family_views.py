@@ -2,11 +2,13 @@
 
 Unknown, used and expired links all get the same plain page with the same status, in the
 visitor's browser language, so a forwarded or guessed link tells nothing about the child.
+An answer ends on the thank-you page, which names no one; the same answer sent again (a
+double click, the back button) lands there too, although the link is used up by then.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import force_locale
 
 from guide.access import public
@@ -23,6 +25,7 @@ from guide.consents.links import (
 from guide.consents.models import ConsentLink
 from guide.consents.sharing_forms import FamilyConsentForm, FamilyWithdrawForm
 from guide.consents.texts import (
+    CONSENT_LANGUAGES,
     CURRENT_TEXT_VERSION,
     SCHEME_RECIPIENT_LABEL,
     TEXT_VERSIONS,
@@ -31,6 +34,7 @@ from guide.consents.texts import (
     purpose_label,
 )
 from guide.extensions import db, limiter
+from guide.submissions import raise_if_repeated
 
 bp = Blueprint("family", __name__)
 #: The token is in the address: never send it on, not even to our own pages.
@@ -52,6 +56,7 @@ def _guardian_words() -> dict[str, object]:
 def consent_link(token: str):
     link = find_usable_link(token)
     if link is None:
+        raise_if_repeated()
         return link_not_valid()
     with force_locale(link.language):
         if link.purpose == LinkPurpose.withdraw:
@@ -84,7 +89,7 @@ def _give_page(link: ConsentLink):
         )
         if consents is None:
             return link_not_valid()
-        return _page("consents/family_done.html", consents=consents)
+        return _thank(link)
     form.text_version.data = CURRENT_TEXT_VERSION
     return _page(
         "consents/family_give.html",
@@ -103,7 +108,7 @@ def _withdraw_page(link: ConsentLink):
         withdrawn = withdraw_consents(link, consent_ids=request.form.getlist("withdraw"))
         if withdrawn is None:
             return link_not_valid()
-        return _page("consents/family_done.html", consents=withdrawn)
+        return _thank(link)
     child = db.session.get(Child, link.child_id)
     return _page(
         "consents/family_withdraw.html",
@@ -112,6 +117,20 @@ def _withdraw_page(link: ConsentLink):
         consents=consents,
         scheme_label=SCHEME_RECIPIENT_LABEL,
     )
+
+
+@bp.get("/samtykke/takk/<language>")
+@public
+def thanks(language: str):
+    """The answer is recorded: the page names no one, in the language the link had."""
+    if language not in CONSENT_LANGUAGES:
+        abort(404)
+    with force_locale(language):
+        return _page("consents/family_done.html")
+
+
+def _thank(link: ConsentLink):
+    return redirect(url_for("family.thanks", language=link.language))
 
 
 def _page(template: str, **context: object):

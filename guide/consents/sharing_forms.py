@@ -86,5 +86,5 @@ class FamilyConsentForm(SubmittedOnce, Form):
     text_version = HiddenField()
 
 
-class FamilyWithdrawForm(Form):
+class FamilyWithdrawForm(SubmittedOnce, Form):
     """Guardian: the consents to withdraw come from the page's checkboxes."""

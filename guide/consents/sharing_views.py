@@ -26,6 +26,7 @@ from guide.consents.services import organisation_clubs
 from guide.consents.sharing import ShareRefused, share_with_club
 from guide.consents.sharing_forms import DELIVERY_EMAIL, CreateLinkForm, ShareForm
 from guide.policy import Permission
+from guide.submissions import remember_result
 
 bp = Blueprint("sharing", __name__)
 bp.context_processor(template_helpers)
@@ -52,6 +53,8 @@ def consent_link(case_id: uuid.UUID):
         except LinkRefused as error:
             form.form_errors.append(str(error))
         else:
+            # The token is shown only now; a repeat of this submission lands on the case.
+            remember_result(url_for("cases.case_detail", case_id=case.id))
             address = link_address(token)
             return render_template(
                 "consents/link_created.html",

@@ -48,8 +48,8 @@ def _not_in_future(form: Form, field: DateField) -> None:
         raise ValidationError(_l("The date cannot be in the future."))
 
 
-class StartForm(Form):
-    """The child has started the activity."""
+class StartForm(SubmittedOnce, Form):
+    """The child has started the activity (the first start plans the case's follow-ups)."""
 
     started_on = DateField(
         _l("Started on"),

@@ -116,7 +116,8 @@ def test_guardian_gives_consent_per_recipient_and_category(app, db, client):
         child_view="Gleder meg til fotball",
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/samtykke/takk/nb"
     consents = db.session.scalars(select(Consent).order_by(Consent.recipient_kind)).all()
     assert [(c.recipient_kind, sorted(c.categories)) for c in consents] == [
         ("club", ["contact", "identity"]),
@@ -145,11 +146,26 @@ def test_the_page_follows_the_links_language_right_to_left_for_arabic(app, db, c
     assert re.search(r"[\u0600-\u06ff]{3}", page.text)
 
 
+def test_the_thank_you_page_is_in_the_links_language_and_names_no_one(app, db, client):
+    s = scene(guardian_language="ar")
+    _link_row, token = _link(app, s)
+    answered = _answer(client, token, [f"{s.club.id}:identity"])
+    assert answered.headers["Location"] == "/samtykke/takk/ar"
+
+    page = client.get(answered.headers["Location"])
+    assert page.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+    for secret in (CHILD_FIRST_NAME, CHILD_LAST_NAME, GUARDIAN_NAME, CLUB_NAME):
+        assert secret not in page.text
+    assert client.get("/samtykke/takk/xx").status_code == 404
+
+
 def test_nothing_ticked_is_a_refusal_that_stores_no_consent(app, db, client):
     s = scene()
     link, token = _link(app, s)
     response = _answer(client, token, [])
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Consent)) == 0
     db.session.expire_all()
     assert db.session.get(ConsentLink, link.id).used_at is not None
@@ -202,7 +218,7 @@ def test_a_used_link_cannot_be_answered_again(app, db, client):
     _link_row, token = _link(app, s)
     page = client.get(f"/samtykke/{token}")
     data = {"csrf_token": csrf_token(page.text), "consent": [f"{s.club.id}:identity"]}
-    assert client.post(f"/samtykke/{token}", data=data).status_code == 200
+    assert client.post(f"/samtykke/{token}", data=data).status_code == 302
     assert client.post(f"/samtykke/{token}", data=data).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Consent)) == 1
 
@@ -221,7 +237,7 @@ def test_guardian_withdraws_chosen_consents_through_a_withdraw_link(app, db, cli
         data={"csrf_token": csrf_token(page.text), "withdraw": [str(to_club.id)]},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 302
     withdrawals = db.session.scalars(select(ConsentWithdrawal)).all()
     assert [(w.consent_id, w.channel) for w in withdrawals] == [(to_club.id, "digital_link")]
     assert to_scheme.id not in {w.consent_id for w in withdrawals}
