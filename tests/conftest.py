@@ -178,6 +178,8 @@ def make_app(database_url: str):
         return application
 
     yield build
+    if has_app_context():
+        _db.session.remove()  # the test's own transaction must not hold the write lock
     if on_shared_database:
         forget_key_checks(on_shared_database[0])
     for application in built:

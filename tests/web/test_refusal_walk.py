@@ -55,6 +55,7 @@ NO_OBJECT_IN_ADDRESS = {
     "invitations.accept": "the invitation's e-mailed token; an unknown token is no object",
     "passwords.reset": "the reset link's e-mailed token",
     "family.consent_link": "the consent link's token, given to the family",
+    "family.thanks": "a language code: the thank-you page names no one",
 }
 #: Object ids an endpoint reads from the query string: endpoint -> (argument, kind of object).
 QUERY_OBJECTS = {"catalogue.search": ("case", "case_id")}
