@@ -14,10 +14,9 @@ import time
 
 import pyotp
 import segno
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
 from markupsafe import Markup
+
+from guide.crypto.derived import derived_key
 
 ISSUER = "Fritidsguide"
 #: Seconds per time step, the RFC 6238 default every authenticator app uses.
@@ -141,10 +140,4 @@ def recovery_code_hash(code: str, *, user_id: object) -> str:
 
 
 def _recovery_key() -> bytes:
-    cache = current_app.extensions.setdefault("fritidsguide.recovery_code_key", {})
-    if "key" not in cache:
-        index_key = current_app.extensions["fritidsguide.cipher"].keyring.index_key
-        cache["key"] = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"fritidsguide recovery codes"
-        ).derive(index_key)
-    return cache["key"]
+    return derived_key(b"fritidsguide recovery codes")

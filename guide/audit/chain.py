@@ -7,11 +7,8 @@ import hmac
 import json
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
-
 from guide.audit.models import AuditEvent
+from guide.crypto.derived import derived_key
 
 #: The columns an event's hash covers, in this order.
 HASHED_COLUMNS = (
@@ -28,13 +25,7 @@ HASHED_COLUMNS = (
 
 
 def _chain_key() -> bytes:
-    cache = current_app.extensions.setdefault("fritidsguide.audit_key", {})
-    if "key" not in cache:
-        index_key = current_app.extensions["fritidsguide.cipher"].keyring.index_key
-        cache["key"] = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"fritidsguide audit chain"
-        ).derive(index_key)
-    return cache["key"]
+    return derived_key(b"fritidsguide audit chain")
 
 
 def link_digest(event: Any, *, position: int, previous_hash: str | None) -> str:
