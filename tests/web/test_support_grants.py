@@ -295,6 +295,48 @@ def test_a_requested_grant_can_be_corrected(client, db, world):
     assert grants(db, world["case"])[0].amount == 125_050
 
 
+def test_a_correction_with_a_bad_amount_is_explained_beside_the_field(client, db, world):
+    grant = saved_grant(db, world, 80_000)
+    page = client.get(f"/cases/{grant.case_id}/support/{grant.id}/edit")
+    response = client.post(
+        f"/cases/{grant.case_id}/support/{grant.id}/edit",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "version": str(grant.version),
+            "kind": "membership_fee",
+            "amount": "tolv kroner",
+            "payee_kind": "club",
+            "activity": str(world["activity"].id),
+        },
+    )
+    assert response.status_code == 400
+    assert 'id="amount-error"' in response.text
+    assert grants(db, world["case"])[0].amount == 80_000
+
+
+def test_a_correction_the_rules_refuse_answers_400_with_the_reason(db, world):
+    grant = saved_grant(db, world, 80_000)
+    office = world["office"]
+    assert decide(office, grant, "approve", fund=str(world["fund"].id)).status_code == 302
+    (grant,) = grants(db, world["case"])
+    page = office.get(f"/cases/{grant.case_id}/support/{grant.id}/edit")
+    response = office.post(
+        f"/cases/{grant.case_id}/support/{grant.id}/edit",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "version": str(grant.version),
+            "kind": "membership_fee",
+            "amount": "800",
+            "payee_kind": "club",
+            "activity": str(world["activity"].id),
+            "fund": "",
+        },
+    )
+    assert response.status_code == 400
+    assert "An approved grant must draw on a fund." in response.text
+    assert grants(db, world["case"])[0].fund_id == world["fund"].id
+
+
 def _details(world, *, amount: int):
     from guide.support.models import PayeeKind
     from guide.support.services import GrantDetails
