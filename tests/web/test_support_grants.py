@@ -231,6 +231,14 @@ def test_coordinator_marks_an_approved_grant_as_paid(db, world):
     assert stored.paid_by_id == world["coordinator"].id
 
 
+def test_a_payment_sent_for_a_grant_not_yet_approved_says_what_is_wrong(db, world):
+    grant = saved_grant(db, world, 80_000)
+    response = decide(world["office"], grant, "pay", version="", payment_reference="B-1")
+    assert response.status_code == 400
+    assert "The page is out of date. Reload it and try again." in response.text
+    assert grants(db, world["case"])[0].status == GrantStatus.requested
+
+
 def test_a_decision_on_a_stale_page_is_refused(db, world):
     grant = saved_grant(db, world, 80_000)
     stale_version = grant.version
