@@ -155,7 +155,7 @@ def test_coordinator_approves_a_grant_that_fits_the_fund(db, world):
 def test_over_budget_approval_is_refused_without_the_override(db, world):
     grant = saved_grant(db, world, 180_000)
     response = decide(world["office"], grant, "approve", fund=str(world["fund"].id))
-    assert response.status_code == 200
+    assert response.status_code == 400
     error = re.search(r'id="approve-override-error">(.*?)</div>', response.text, re.S)
     assert error and "The fund has only NOK\xa01,000.00 left" in error.group(1)
     (stored,) = grants(db, world["case"])
