@@ -21,7 +21,7 @@ import logging
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, g, redirect, request, url_for
+from flask import Flask, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -102,8 +102,10 @@ def rollback() -> None:
 
 
 def _mark_invalid_form(response: Response) -> None:
-    # A POST whose form failed validation and re-rendered the page answers 400.
-    if request.method == "POST" and response.status_code == 200 and g.get("invalid_form"):
+    # A POST whose form was refused and re-rendered the page answers 400.
+    from guide.validation.forms import form_refused
+
+    if request.method == "POST" and response.status_code == 200 and form_refused():
         response.status_code = 400
 
 

@@ -313,7 +313,8 @@ class ActivityForm(SubmittedOnce, BaseForm):
             max_age=self.max_age.data,
             area=_tidy(self.area.data),
             meeting_place=_tidy(self.meeting_place.data),
-            weekday=int(self.weekday.data) if self.weekday.data else None,
+            # Optional() passes spaces alone without the choice check: they mean no weekday.
+            weekday=int(day) if (day := _tidy(self.weekday.data)) else None,
             starts_at=self.starts_at.data,
             ends_at=self.ends_at.data,
             season=_tidy(self.season.data),

@@ -38,6 +38,7 @@ from guide.audit.services import record_event
 from guide.catalogue.labels import category_names
 from guide.database import utcnow
 from guide.extensions import db
+from guide.validation.text import HIDDEN_CONTROL
 
 #: An upload not imported within this time is forgotten.
 IMPORT_KEPT_FOR = dt.timedelta(hours=24)
@@ -287,7 +288,9 @@ def start_import(
     upload = CatalogueImport(
         organisation_id=organisation_id,
         created_by_id=by.id,
-        filename=filename[:200],
+        # The name the browser gave the file, without control characters (PostgreSQL
+        # refuses a NUL in text).
+        filename=HIDDEN_CONTROL.sub("", filename)[:200],
         content=content,
     )
     db.session.add(upload)

@@ -41,6 +41,14 @@ CHILD_CONSENTS = "child"
 FORM_METHODS = ("signed_paper", "verbal_documented")
 #: Channels staff record a withdrawal through; the link records its own.
 FORM_CHANNELS = ("in_person", "phone", "email", "letter")
+#: Years a consent's dates can fall in; the calendar's ends (0001, 9999) are typing mistakes,
+#: and an instant in Oslo at either end has no UTC time to be stored as.
+CONSENT_YEARS = range(1900, 2200)
+
+
+def _refuse_unreal_date(day: dt.date | None) -> None:
+    if day is not None and day.year not in CONSENT_YEARS:
+        raise ValidationError(_l("Enter a real date, for example 05.03.2026."))
 
 
 class CategoryChoice(CheckboxGroupField):
@@ -156,10 +164,12 @@ class ConsentForm(SubmittedOnce, BaseForm):
             raise ValidationError(str(refusal)) from None
 
     def validate_given_on(self, field: LocalDateField) -> None:
+        _refuse_unreal_date(field.data)
         if field.data is not None and field.data > self.today:
             raise ValidationError(_l("The date cannot be in the future."))
 
     def validate_valid_until(self, field: LocalDateField) -> None:
+        _refuse_unreal_date(field.data)
         given_on = self.given_on.data
         if field.data is not None and given_on is not None and field.data <= given_on:
             raise ValidationError(_l("The end date must come after the date it was given."))

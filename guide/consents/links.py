@@ -93,10 +93,15 @@ def qr_code_svg(address: str) -> str:
     return code.svg_inline(scale=4, dark="#000", light="#fff", title=_("Consent link"))
 
 
-def send_link(link: ConsentLink, token: str, *, guardian: Guardian, by: User) -> None:
-    """Queue the link by e-mail in the guardian's language; the mail names no one."""
+def check_mailable(guardian: Guardian) -> None:
+    """Refuse a link by e-mail to a guardian without an address (before any link is made)."""
     if not guardian.email:
         raise LinkRefused(_("The guardian has no e-mail address. Show the QR code instead."))
+
+
+def send_link(link: ConsentLink, token: str, *, guardian: Guardian, by: User) -> None:
+    """Queue the link by e-mail in the guardian's language; the mail names no one."""
+    check_mailable(guardian)
     queue_email(
         to=guardian.email,
         template="consent_link",

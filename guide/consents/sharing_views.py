@@ -16,6 +16,7 @@ from guide.consents.labels import template_helpers
 from guide.consents.links import (
     VALID_FOR,
     LinkRefused,
+    check_mailable,
     create_link,
     link_address,
     load_guardian,
@@ -27,6 +28,7 @@ from guide.consents.sharing import ShareRefused, share_with_club
 from guide.consents.sharing_forms import DELIVERY_EMAIL, CreateLinkForm, ShareForm
 from guide.policy import Permission
 from guide.submissions import remember_result
+from guide.web.responses import form_status
 
 bp = Blueprint("sharing", __name__)
 bp.context_processor(template_helpers)
@@ -45,6 +47,8 @@ def consent_link(case_id: uuid.UUID):
         try:
             if guardian is None:
                 raise LinkRefused(_("Choose one of the child's guardians."))
+            if form.delivery.data == DELIVERY_EMAIL:
+                check_mailable(guardian)
             link, token = create_link(
                 child=case.child, guardian=guardian, purpose=form.purpose.data, by=current_user
             )
@@ -65,7 +69,7 @@ def consent_link(case_id: uuid.UUID):
                 emailed=form.delivery.data == DELIVERY_EMAIL,
                 days=VALID_FOR.days,
             )
-    return render_template("consents/link_form.html", case=case, form=form)
+    return render_template("consents/link_form.html", case=case, form=form), form_status()
 
 
 @bp.route("/cases/<uuid:case_id>/share", methods=["GET", "POST"])

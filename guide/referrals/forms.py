@@ -218,6 +218,8 @@ class ReferralForm(SubmittedOnce, BaseForm):
     national_id = StringField(
         _l("National identity number (optional)"),
         [Optional(), NationalIdValidator()],
+        # Optional() lets spaces alone through unchecked: they are no number.
+        filters=[lambda value: value if value is None or value.strip() else None],
         render_kw={**NO_AUTOFILL, "inputmode": "numeric", "spellcheck": "false"},
     )
     birth_date = DayField(_l("Birth date"), [Optional()], render_kw=NO_AUTOFILL)

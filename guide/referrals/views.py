@@ -110,7 +110,7 @@ def accept(referral_id: uuid.UUID):
     item = load_intake_item(coordinator=current_user, referral_id=referral_id)
     form = IntakeActionForm()
     if not form.validate_on_submit():
-        return _decision_page(item, status=400)
+        return _decision_page(item, accept_form=form, status=400)
     accept_referral(item.referral, by=current_user, seen_version=form.version.data)
     return _decided(_("The referral is accepted. The case now waits for a guide."))
 
@@ -160,12 +160,13 @@ def _merge_form(item: IntakeItem, form: MergeForm | None = None) -> MergeForm:
 def _decision_page(
     item: IntakeItem,
     *,
+    accept_form: IntakeActionForm | None = None,
     decline_form: DeclineForm | None = None,
     merge_form: MergeForm | None = None,
     status: int = 200,
 ):
     version = item.referral.case.version if item.referral.case is not None else None
-    accept_form = IntakeActionForm(formdata=None, data={"version": version})
+    accept_form = accept_form or IntakeActionForm(formdata=None, data={"version": version})
     decline_form = decline_form or DeclineForm(formdata=None, data={"version": version})
     merge_form = _merge_form(
         item, merge_form or MergeForm(formdata=None, data={"version": version})

@@ -51,6 +51,7 @@ from guide.support.services import (
     update_fund,
     update_grant,
 )
+from guide.web.responses import form_status
 
 bp = Blueprint("support", __name__)
 
@@ -245,7 +246,8 @@ def grant_new(case_id: uuid.UUID):
             form.form_errors.append(str(error))
         else:
             return _commit_and_show(grant, _("The request is sent to the coordinator."))
-    return render_template("support/grant_form.html", case=case, form=form, grant=None)
+    page = render_template("support/grant_form.html", case=case, form=form, grant=None)
+    return page, form_status()
 
 
 @bp.route("/cases/<uuid:case_id>/support/<uuid:grant_id>/edit", methods=["GET", "POST"])
@@ -258,7 +260,7 @@ def grant_edit(case_id: uuid.UUID, grant_id: uuid.UUID):
     form = _grant_form(case)
     if not form.is_submitted():
         form.fill_from(grant)
-    elif form.validate():
+    elif form.validate_on_submit():
         try:
             update_grant(
                 grant, by=current_user, expected_version=form.version.data, details=form.details()
@@ -267,7 +269,8 @@ def grant_edit(case_id: uuid.UUID, grant_id: uuid.UUID):
             form.form_errors.append(str(error))
         else:
             return _commit_and_show(grant, _("The grant is saved."))
-    return render_template("support/grant_form.html", case=case, form=form, grant=grant)
+    page = render_template("support/grant_form.html", case=case, form=form, grant=grant)
+    return page, form_status()
 
 
 @bp.get("/cases/<uuid:case_id>/support/<uuid:grant_id>")

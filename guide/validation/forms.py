@@ -1,17 +1,51 @@
-"""The base of every form: a POST whose form did not validate answers 400.
+"""The base of every form: a POST whose form was refused answers 400.
 
-The view re-renders the page with the messages beside the fields as before; the request's
-commit point (guide.unit_of_work) sets the status, so no view has to remember it.
+A form is refused when it does not validate, or when a service refuses what it asked for
+and the view adds the message to the form. The view re-renders the page with the messages
+beside the fields as before; the request's commit point (guide.unit_of_work) sets the
+status, so no view has to remember it.
+
+A submitted form reads what a browser's form sends: the form fields, and uploads only in
+its file fields. A JSON body, or a file sent for a text field, is not read as form input
+(Flask-WTF would hand both to the fields, which expect text).
 """
 
 from __future__ import annotations
 
-from flask import g
+from typing import Any
+
+from flask import g, has_app_context, request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import FileField
+
+
+def form_refused() -> bool:
+    """Whether a form of this request failed validation or carries a refusal's message."""
+    return bool(g.get("invalid_form")) or any(form.errors for form in g.get("forms", ()))
 
 
 class Form(FlaskForm):
     """A FlaskForm that records a failed submission for the request."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if has_app_context():
+            g.setdefault("forms", []).append(self)
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata  # the view chose the data: a query string, or none
+            if not form.is_submitted():
+                return None
+            uploads = MultiDict(
+                (field.name, upload)
+                for field in form
+                if isinstance(field, FileField)
+                for upload in request.files.getlist(field.name)
+            )
+            return CombinedMultiDict((uploads, request.form)) if uploads else request.form
 
     def validate_on_submit(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         if not self.is_submitted():

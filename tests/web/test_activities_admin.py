@@ -120,6 +120,13 @@ def test_a_bad_value_is_explained_and_nothing_is_stored(
     assert activity_count(db) == 0
 
 
+def test_a_weekday_of_spaces_alone_means_no_weekday(client, db, club):
+    response = post_form(client, "/catalogue/activities/new", activity_form(club, weekday="  "))
+
+    assert response.status_code == 302
+    assert db.session.scalars(select(Activity)).one().weekday is None
+
+
 def test_a_norwegian_coordinator_writes_kroner_the_norwegian_way(client, db):
     account = factories.user(factories.organisation(), "coordinator", preferred_locale="nb")
     club = Club(organisation_id=account.organisation_id, name="Laget")

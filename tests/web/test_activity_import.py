@@ -214,6 +214,13 @@ def test_the_preview_is_kept_on_the_server_not_in_the_cookie(client, db, coordin
     assert response.headers["Location"] == f"/catalogue/import/{stored.id}"
 
 
+def test_a_file_name_with_control_characters_is_kept_without_them(client, db, coordinator):
+    response = upload(client, ACCEPTANCE_FILE, filename="kata\x00log\x1b.csv")
+
+    assert response.status_code == 302
+    assert db.session.scalars(select(CatalogueImport)).one().filename == "katalog.csv"
+
+
 def test_another_organisations_upload_answers_404(client, db, coordinator):
     foreign = CatalogueImport(
         organisation_id=factories.organisation().id, filename="deres.csv", content=ACCEPTANCE_FILE

@@ -303,6 +303,20 @@ def test_a_case_in_an_activity_cannot_go_back_to_waiting(client, db, coordinator
     assert _reload(db, case).assigned_guide_id == guide.guide_profile.id
 
 
+def test_a_bad_removal_says_why_where_no_removal_is_offered(client, db, coordinator):
+    guide = _guide(coordinator.organisation, "Busy Guide")
+    case = factories.child_case(coordinator.organisation, guide=guide, status="active")
+    db.session.commit()
+    token = csrf_token(_assignment_page(client, case))
+    response = client.post(
+        f"/cases/{case.id}/assignment/remove",
+        data={"csrf_token": token, "unassign-version": "not a number"},
+    )
+    assert response.status_code == 400
+    assert "Not a valid integer value." in response.text
+    assert _reload(db, case).assigned_guide_id == guide.guide_profile.id
+
+
 def test_a_case_not_yet_accepted_cannot_get_a_guide(client, db, coordinator):
     guide = _guide(coordinator.organisation, "Eager Guide")
     case = factories.child_case(coordinator.organisation, status="referred")

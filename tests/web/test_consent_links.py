@@ -97,6 +97,28 @@ def test_the_e_mail_is_in_the_guardians_language_and_names_no_one(app, db, clien
         assert personal not in mail.body_text and personal not in mail.subject
 
 
+def test_no_link_is_made_for_an_e_mail_to_a_guardian_without_an_address(app, db, client):
+    s = scene()
+    s.guardian.email = None
+    db.session.commit()
+    assert sign_in(client, s.coordinator.email).status_code == 302
+    url = f"/cases/{s.case.id}/consent-link"
+    page = client.get(url)
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(page.text),
+            "guardian": str(s.guardian.id),
+            "purpose": "give",
+            "delivery": "email",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "Vis QR-koden i stedet" in response.text  # no e-mail address: show the QR code
+    assert db.session.scalar(select(func.count()).select_from(ConsentLink)) == 0
+
+
 def test_guardian_gives_consent_per_recipient_and_category(app, db, client):
     s = scene()
     link, token = _link(app, s)

@@ -207,6 +207,8 @@ def test_a_signed_paper_consent_needs_its_scan(client, db, org):
         ({"categories": []}, "categories"),
         ({"child_heard": None}, "child_heard"),
         ({"purpose": "marketing"}, "purpose"),
+        ({"given_on": "0001-01-01"}, "given_on"),
+        ({"valid_until": "9999-12-31"}, "valid_until"),
     ],
     ids=[
         "given-in-the-future",
@@ -214,6 +216,8 @@ def test_a_signed_paper_consent_needs_its_scan(client, db, org):
         "no-category",
         "child-not-heard",
         "purpose",
+        "given-in-year-1",
+        "ends-at-the-calendars-end",
     ],
 )
 def test_invalid_consent_is_explained_beside_the_field_and_stores_nothing(

@@ -206,6 +206,14 @@ def test_merge_into_a_case_that_is_not_a_duplicate_is_refused(db, world, client_
     assert load(db, referral_id).status == "received"
 
 
+def test_accepting_without_the_version_seen_says_why_and_decides_nothing(db, world, client_for):
+    referral_id = refer(db, world["referrer"])
+    response = decide(client_for(world["coordinator"]), referral_id, "accept", version="")
+    assert response.status_code == 400
+    assert "The page is out of date. Reload it and try again." in response.text
+    assert load(db, referral_id).status == "received"
+
+
 def test_decision_on_a_stale_page_is_refused_with_a_clear_message(db, world, client_for):
     referral_id = refer(db, world["referrer"])
     coordinator = client_for(world["coordinator"])

@@ -260,6 +260,18 @@ def test_neither_birth_date_nor_national_id_is_refused(client, db, referrer):
     assert 'id="birth_date-error"' in response.text
 
 
+def test_a_national_id_of_spaces_alone_counts_as_left_empty(client, db, referrer):
+    response = send(client, valid_referral(national_id=" \u2028 "))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Child)).national_id is None
+
+
+def test_a_national_id_of_spaces_without_a_birth_date_asks_for_the_date(client, db, referrer):
+    response = send(client, valid_referral(birth_date="", national_id="   "))
+    assert response.status_code == 400
+    assert 'id="birth_date-error"' in response.text
+
+
 def test_a_child_under_15_cannot_consent_alone(client, db, referrer):
     response = send(client, valid_referral(consent_relation="child"))
     assert response.status_code == 400

@@ -155,7 +155,7 @@ def test_coordinator_approves_a_grant_that_fits_the_fund(db, world):
 def test_over_budget_approval_is_refused_without_the_override(db, world):
     grant = saved_grant(db, world, 180_000)
     response = decide(world["office"], grant, "approve", fund=str(world["fund"].id))
-    assert response.status_code == 200
+    assert response.status_code == 400
     error = re.search(r'id="approve-override-error">(.*?)</div>', response.text, re.S)
     assert error and "The fund has only NOK\xa01,000.00 left" in error.group(1)
     (stored,) = grants(db, world["case"])
@@ -231,6 +231,14 @@ def test_coordinator_marks_an_approved_grant_as_paid(db, world):
     assert stored.paid_by_id == world["coordinator"].id
 
 
+def test_a_payment_sent_for_a_grant_not_yet_approved_says_what_is_wrong(db, world):
+    grant = saved_grant(db, world, 80_000)
+    response = decide(world["office"], grant, "pay", version="", payment_reference="B-1")
+    assert response.status_code == 400
+    assert "The page is out of date. Reload it and try again." in response.text
+    assert grants(db, world["case"])[0].status == GrantStatus.requested
+
+
 def test_a_decision_on_a_stale_page_is_refused(db, world):
     grant = saved_grant(db, world, 80_000)
     stale_version = grant.version
@@ -293,6 +301,48 @@ def test_a_requested_grant_can_be_corrected(client, db, world):
     )
     assert response.status_code == 302
     assert grants(db, world["case"])[0].amount == 125_050
+
+
+def test_a_correction_with_a_bad_amount_is_explained_beside_the_field(client, db, world):
+    grant = saved_grant(db, world, 80_000)
+    page = client.get(f"/cases/{grant.case_id}/support/{grant.id}/edit")
+    response = client.post(
+        f"/cases/{grant.case_id}/support/{grant.id}/edit",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "version": str(grant.version),
+            "kind": "membership_fee",
+            "amount": "tolv kroner",
+            "payee_kind": "club",
+            "activity": str(world["activity"].id),
+        },
+    )
+    assert response.status_code == 400
+    assert 'id="amount-error"' in response.text
+    assert grants(db, world["case"])[0].amount == 80_000
+
+
+def test_a_correction_the_rules_refuse_answers_400_with_the_reason(db, world):
+    grant = saved_grant(db, world, 80_000)
+    office = world["office"]
+    assert decide(office, grant, "approve", fund=str(world["fund"].id)).status_code == 302
+    (grant,) = grants(db, world["case"])
+    page = office.get(f"/cases/{grant.case_id}/support/{grant.id}/edit")
+    response = office.post(
+        f"/cases/{grant.case_id}/support/{grant.id}/edit",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "version": str(grant.version),
+            "kind": "membership_fee",
+            "amount": "800",
+            "payee_kind": "club",
+            "activity": str(world["activity"].id),
+            "fund": "",
+        },
+    )
+    assert response.status_code == 400
+    assert "An approved grant must draw on a fund." in response.text
+    assert grants(db, world["case"])[0].fund_id == world["fund"].id
 
 
 def _details(world, *, amount: int):

@@ -1,0 +1,58 @@
+"""The base form reads what a browser's form sends: form fields, and uploads in file fields."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from flask import Flask, request
+from flask_babel import Babel
+from wtforms import FileField, StringField
+from wtforms.validators import Length
+
+from guide.validation.forms import Form
+
+
+class ScanForm(Form):
+    note = StringField(validators=[Length(max=20)])
+    scan = FileField()
+
+
+@pytest.fixture
+def page_app() -> Flask:
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="test", WTF_CSRF_ENABLED=False)
+    Babel(app)
+    return app
+
+
+def test_a_file_in_a_file_field_is_read(page_app):
+    body = {"note": "Signert", "scan": (io.BytesIO(b"%PDF-1.7"), "skjema.pdf")}
+    with page_app.test_request_context(method="POST", data=body):
+        form = ScanForm()
+        assert form.validate_on_submit()
+        assert form.note.data == "Signert"
+        assert form.scan.data.filename == "skjema.pdf"
+
+
+def test_a_file_sent_for_a_text_field_is_not_its_value(page_app):
+    body = {"note": (io.BytesIO(b"x" * 100), "notat.txt")}
+    with page_app.test_request_context(method="POST", data=body):
+        form = ScanForm()
+        assert form.validate_on_submit()  # the length check once failed on the upload
+        assert not form.note.data
+
+
+@pytest.mark.parametrize("document", [["not", "a", "form"], {"note": {"nested": 1}}, "text"])
+def test_a_json_body_is_not_read_as_form_input(page_app, document):
+    with page_app.test_request_context(method="POST", json=document):
+        form = ScanForm()
+        assert form.validate_on_submit()
+        assert not form.note.data
+
+
+def test_a_form_given_its_data_reads_only_that(page_app):
+    body = {"note": "Skjema"}
+    with page_app.test_request_context("/?note=Fra+adressen", method="POST", data=body):
+        assert ScanForm(formdata=request.args).note.data == "Fra adressen"
+        assert ScanForm(formdata=None, note="Standard").note.data == "Standard"
