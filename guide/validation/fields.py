@@ -242,6 +242,7 @@ class KronerField(StringField):
         text = valuelist[0] if valuelist else ""
         if not isinstance(text, str) or not text.strip():
             self.data = None
+            self.raw_data = []  # spaces alone are no amount, for InputRequired too
             return
         try:
             self.data = parse_kroner(

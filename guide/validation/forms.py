@@ -7,17 +7,23 @@ status, so no view has to remember it.
 
 A submitted form reads what a browser's form sends: the form fields, and uploads only in
 its file fields. A JSON body, or a file sent for a text field, is not read as form input
-(Flask-WTF would hand both to the fields, which expect text).
+(Flask-WTF would hand both to the fields, which expect text). A value with a NUL character
+is refused before any check runs: no one types one, and PostgreSQL cannot store or even
+compare it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import g, has_app_context, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from wtforms import FileField
+from wtforms import Field, FileField
+
+NUL_MESSAGE = _l("The text contains invisible control characters. Type it instead of pasting it.")
 
 
 def form_refused() -> bool:
@@ -47,6 +53,12 @@ class Form(FlaskForm):
             )
             return CombinedMultiDict((uploads, request.form)) if uploads else request.form
 
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        with_nul = [field for field in _typed_fields(self) if _has_nul(field)]
+        for field in with_nul:
+            field.errors = [NUL_MESSAGE]
+        return not with_nul and super().validate(extra_validators=extra_validators)
+
     def validate_on_submit(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         if not self.is_submitted():
             return False
@@ -54,3 +66,20 @@ class Form(FlaskForm):
             return True
         g.invalid_form = True
         return False
+
+
+def _typed_fields(form: Any) -> Iterator[Field]:
+    """The fields that take typed values, inside field lists and nested forms too."""
+    for field in form:
+        if hasattr(field, "entries"):  # a FieldList
+            for entry in field.entries:
+                yield from _typed_fields(entry.form) if hasattr(entry, "form") else (entry,)
+        elif hasattr(field, "form"):  # a FormField
+            yield from _typed_fields(field.form)
+        else:
+            yield field
+
+
+def _has_nul(field: Field) -> bool:
+    values = getattr(field, "raw_data", None) or ()
+    return any(isinstance(value, str) and "\x00" in value for value in values)

@@ -58,6 +58,7 @@ def test_coordinator_sets_up_a_fund_with_a_budget_in_kroner(client, db, coordina
     [
         ({"budget": "250 000,505"}, "budget", "Bruk høyst to desimaler"),
         ({"budget": ""}, "budget", "Skriv budsjettet i kroner."),
+        ({"budget": " \t "}, "budget", "Skriv budsjettet i kroner."),
         ({"name": ""}, "name", "Gi ordningen et navn."),
         ({"year": "1999"}, "year", "Skriv et år mellom 2000 og 2100."),
     ],

@@ -145,6 +145,15 @@ def test_an_empty_kroner_field_is_none():
     assert "refund" not in form.errors
 
 
+def test_a_kroner_field_of_spaces_alone_is_left_empty_and_required():
+    form = submit(GrantForm, amount=" \t ", refund="  ")
+
+    assert not form.validate()
+    assert "amount" in form.errors
+    assert form.amount.data is None
+    assert "refund" not in form.errors
+
+
 def test_kroner_field_shows_stored_ore_as_kroner():
     class Stored:
         amount = 125050

@@ -7,10 +7,11 @@ import io
 import pytest
 from flask import Flask, request
 from flask_babel import Babel
-from wtforms import FileField, StringField
+from wtforms import FileField, FormField, StringField, ValidationError
+from wtforms import Form as PlainForm
 from wtforms.validators import Length
 
-from guide.validation.forms import Form
+from guide.validation.forms import NUL_MESSAGE, Form
 
 
 class ScanForm(Form):
@@ -56,3 +57,29 @@ def test_a_form_given_its_data_reads_only_that(page_app):
     with page_app.test_request_context("/?note=Fra+adressen", method="POST", data=body):
         assert ScanForm(formdata=request.args).note.data == "Fra adressen"
         assert ScanForm(formdata=None, note="Standard").note.data == "Standard"
+
+
+class ClubForm(Form):
+    name = StringField()
+
+    class Contact(PlainForm):
+        phone = StringField()
+
+    contact = FormField(Contact)
+
+    def validate_name(self, field: StringField) -> None:
+        # Stands for a check that asks the database, which a NUL would make fail.
+        raise ValidationError("checked")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"name": "Lag\x00et"}, "name"), ({"name": "Laget", "contact-phone": "\x00"}, "contact")],
+    ids=["field", "nested-field"],
+)
+def test_a_value_with_a_nul_is_refused_before_any_check(page_app, body, field):
+    with page_app.test_request_context(method="POST", data=body):
+        form = ClubForm()
+        assert not form.validate_on_submit()
+        assert str(NUL_MESSAGE) in str(form.errors[field])
+        assert "checked" not in str(form.errors)
