@@ -7,17 +7,24 @@ status, so no view has to remember it.
 
 A submitted form reads what a browser's form sends: the form fields, and uploads only in
 its file fields. A JSON body, or a file sent for a text field, is not read as form input
-(Flask-WTF would hand both to the fields, which expect text).
+(Flask-WTF would hand both to the fields, which expect text). A value with a NUL character
+is refused before the other checks of its field run: no one types one, and PostgreSQL
+cannot store or even compare it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import g, has_app_context, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from wtforms import FileField
+from wtforms import Field, FileField
+from wtforms.validators import StopValidation
+
+NUL_MESSAGE = _l("The text contains invisible control characters. Type it instead of pasting it.")
 
 
 def form_refused() -> bool:
@@ -47,6 +54,12 @@ class Form(FlaskForm):
             )
             return CombinedMultiDict((uploads, request.form)) if uploads else request.form
 
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        for field in _typed_fields(self):
+            if _has_nul(field):  # its first check, which ends its checks
+                field.validators = [_refuse_nul, *field.validators]
+        return super().validate(extra_validators=extra_validators)
+
     def validate_on_submit(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         if not self.is_submitted():
             return False
@@ -54,3 +67,24 @@ class Form(FlaskForm):
             return True
         g.invalid_form = True
         return False
+
+
+def _typed_fields(form: Any) -> Iterator[Field]:
+    """The fields that take typed values, inside field lists and nested forms too."""
+    for field in form:
+        if hasattr(field, "entries"):  # a FieldList
+            for entry in field.entries:
+                yield from _typed_fields(entry.form) if hasattr(entry, "form") else (entry,)
+        elif hasattr(field, "form"):  # a FormField
+            yield from _typed_fields(field.form)
+        else:
+            yield field
+
+
+def _refuse_nul(form: Any, field: Field) -> None:
+    raise StopValidation(NUL_MESSAGE)
+
+
+def _has_nul(field: Field) -> bool:
+    values = getattr(field, "raw_data", None) or ()
+    return any(isinstance(value, str) and "\x00" in value for value in values)

@@ -275,6 +275,19 @@ def test_password_made_of_the_persons_own_name_is_refused(client, app, db):
     assert "Ikke bruk navnet eller e-postadressen din i passordet." in response.text
 
 
+def test_a_name_with_a_nul_character_is_refused_beside_the_field(client, app, db):
+    _signed_in(client, db, "admin")
+    _invite(client)
+    path = _link_in_mail(db)
+
+    response = _accept(app.test_client(), path, name="Nora\x00Ny")
+
+    assert response.status_code == 400
+    assert 'id="full_name-error"' in response.text
+    assert "usynlige kontrolltegn" in response.text
+    assert db.session.scalar(select(User).where(User.email == NEW_ADDRESS)) is None
+
+
 def test_used_expired_and_unknown_links_look_the_same(client, app, db):
     _signed_in(client, db, "admin")
     _invite(client, email="brukt@example.com")

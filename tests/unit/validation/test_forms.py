@@ -7,10 +7,11 @@ import io
 import pytest
 from flask import Flask, request
 from flask_babel import Babel
-from wtforms import FileField, StringField
+from wtforms import FileField, FormField, StringField, ValidationError
+from wtforms import Form as PlainForm
 from wtforms.validators import Length
 
-from guide.validation.forms import Form
+from guide.validation.forms import NUL_MESSAGE, Form
 
 
 class ScanForm(Form):
@@ -56,3 +57,30 @@ def test_a_form_given_its_data_reads_only_that(page_app):
     with page_app.test_request_context("/?note=Fra+adressen", method="POST", data=body):
         assert ScanForm(formdata=request.args).note.data == "Fra adressen"
         assert ScanForm(formdata=None, note="Standard").note.data == "Standard"
+
+
+class ClubForm(Form):
+    name = StringField()
+
+    class Contact(PlainForm):
+        phone = StringField()
+
+    contact = FormField(Contact)
+
+    def validate_name(self, field: StringField) -> None:
+        # Stands for a check that asks the database, which a NUL would make fail.
+        raise ValidationError("checked")
+
+
+def test_a_value_with_a_nul_is_refused_before_its_fields_checks(page_app):
+    with page_app.test_request_context(method="POST", data={"name": "Lag\x00et"}):
+        form = ClubForm()
+        assert not form.validate_on_submit()
+        assert form.errors == {"name": [NUL_MESSAGE]}  # the check asking the database never ran
+
+
+def test_a_nul_in_a_nested_form_is_refused_too(page_app):
+    with page_app.test_request_context(method="POST", data={"contact-phone": "\x00"}):
+        form = ClubForm()
+        assert not form.validate_on_submit()
+        assert form.errors["contact"] == {"phone": [NUL_MESSAGE]}
