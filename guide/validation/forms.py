@@ -8,8 +8,8 @@ status, so no view has to remember it.
 A submitted form reads what a browser's form sends: the form fields, and uploads only in
 its file fields. A JSON body, or a file sent for a text field, is not read as form input
 (Flask-WTF would hand both to the fields, which expect text). A value with a NUL character
-is refused before any check runs: no one types one, and PostgreSQL cannot store or even
-compare it.
+is refused before the other checks of its field run: no one types one, and PostgreSQL
+cannot store or even compare it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import Field, FileField
+from wtforms.validators import StopValidation
 
 NUL_MESSAGE = _l("The text contains invisible control characters. Type it instead of pasting it.")
 
@@ -54,10 +55,10 @@ class Form(FlaskForm):
             return CombinedMultiDict((uploads, request.form)) if uploads else request.form
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
-        with_nul = [field for field in _typed_fields(self) if _has_nul(field)]
-        for field in with_nul:
-            field.errors = [NUL_MESSAGE]
-        return not with_nul and super().validate(extra_validators=extra_validators)
+        for field in _typed_fields(self):
+            if _has_nul(field):  # its first check, which ends its checks
+                field.validators = [_refuse_nul, *field.validators]
+        return super().validate(extra_validators=extra_validators)
 
     def validate_on_submit(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         if not self.is_submitted():
@@ -78,6 +79,10 @@ def _typed_fields(form: Any) -> Iterator[Field]:
             yield from _typed_fields(field.form)
         else:
             yield field
+
+
+def _refuse_nul(form: Any, field: Field) -> None:
+    raise StopValidation(NUL_MESSAGE)
 
 
 def _has_nul(field: Field) -> bool:

@@ -72,14 +72,15 @@ class ClubForm(Form):
         raise ValidationError("checked")
 
 
-@pytest.mark.parametrize(
-    ("body", "field"),
-    [({"name": "Lag\x00et"}, "name"), ({"name": "Laget", "contact-phone": "\x00"}, "contact")],
-    ids=["field", "nested-field"],
-)
-def test_a_value_with_a_nul_is_refused_before_any_check(page_app, body, field):
-    with page_app.test_request_context(method="POST", data=body):
+def test_a_value_with_a_nul_is_refused_before_its_fields_checks(page_app):
+    with page_app.test_request_context(method="POST", data={"name": "Lag\x00et"}):
         form = ClubForm()
         assert not form.validate_on_submit()
-        assert str(NUL_MESSAGE) in str(form.errors[field])
-        assert "checked" not in str(form.errors)
+        assert form.errors == {"name": [NUL_MESSAGE]}  # the check asking the database never ran
+
+
+def test_a_nul_in_a_nested_form_is_refused_too(page_app):
+    with page_app.test_request_context(method="POST", data={"contact-phone": "\x00"}):
+        form = ClubForm()
+        assert not form.validate_on_submit()
+        assert form.errors["contact"] == {"phone": [NUL_MESSAGE]}
