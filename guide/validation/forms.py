@@ -18,11 +18,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import g, has_app_context, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import Field, FileField
 from wtforms.validators import StopValidation
+from wtforms.widgets import HiddenInput, Select
+
+from guide.web.widgets import with_placeholder
 
 NUL_MESSAGE = _l("The text contains invisible control characters. Type it instead of pasting it.")
 
@@ -53,6 +57,24 @@ class Form(FlaskForm):
                 for upload in request.files.getlist(field.name)
             )
             return CombinedMultiDict((uploads, request.form)) if uploads else request.form
+
+        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
+            """Every field as WTForms renders it, with two rules a page with many forms needs.
+
+            A hidden field (the CSRF token, a row's version, a submission token) gets no id
+            unless one is asked for: a page may hold several forms, and ids must be unique on
+            a page; nothing points to a hidden field by its id. A required single select
+            starts with an empty "Choose …" option, as HTML asks.
+            """
+            if isinstance(field.widget, HiddenInput) and "id" not in {
+                *render_kw,
+                *(field.render_kw or {}),
+            }:
+                render_kw = {**render_kw, "id": False}
+            html = super().render_field(field, render_kw)
+            if isinstance(field.widget, Select):
+                return with_placeholder(html, _("Choose …"))
+            return html
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         for field in _typed_fields(self):

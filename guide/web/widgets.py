@@ -1,6 +1,8 @@
-"""Form widgets tuned for long choice lists."""
+"""Form widgets: long choice lists, and placeholders for required choices."""
 
 from __future__ import annotations
+
+import re
 
 from markupsafe import Markup, escape
 from wtforms.widgets import Select
@@ -22,3 +24,34 @@ class PlainOptionsSelect(Select):
         label = escape(choice.label or choice.value)
         selected = "selected " if choice.selected else ""
         return Markup(f'<option {selected}value="{value}">{label}</option>')  # noqa: S704 (escaped above)
+
+
+#: The opening tag of a rendered ``<select>``: attribute values are escaped, so ``>`` ends it.
+_SELECT_TAG = re.compile(r"<select\b[^>]*>")
+_ATTRIBUTE = re.compile(r'\s([a-z-]+)(?:="([^"]*)")?')
+_FIRST_OPTION = re.compile(r"\s*(?:<optgroup\b[^>]*>\s*)?<option\b([^>]*)>([^<]*)<")
+
+
+def with_placeholder(html: str, label: str) -> Markup:
+    """A required single ``<select>`` that starts with an empty placeholder option.
+
+    HTML asks that a required select offer "nothing chosen" first (a placeholder with an
+    empty value), so that the browser and assistive technology can tell that a choice is
+    still to be made. A select that already starts with one, is not required, or shows
+    several rows is returned as it is.
+    """
+    tag = _SELECT_TAG.match(html)
+    if tag is None:
+        return Markup(html)  # noqa: S704  (rendered and escaped by the widget)
+    attributes = {name: value for name, value in _ATTRIBUTE.findall(tag.group())}
+    if "required" not in attributes or "multiple" in attributes:
+        return Markup(html)  # noqa: S704
+    if attributes.get("size", "1").isdigit() and int(attributes.get("size", "1")) > 1:
+        return Markup(html)  # noqa: S704
+    first = _FIRST_OPTION.match(html, tag.end())
+    if first is not None and not first.group(0).lstrip().startswith("<optgroup"):
+        value = re.search(r'\svalue="([^"]*)"', first.group(1))
+        if (value is not None and value.group(1) == "") or not first.group(2).strip():
+            return Markup(html)  # noqa: S704
+    placeholder = Markup('<option value="">{}</option>').format(label)
+    return Markup(html[: tag.end()]) + placeholder + Markup(html[tag.end() :])  # noqa: S704
