@@ -13,14 +13,17 @@ Only errors count (``type`` ``error`` or ``non-document-error``); the checker's 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 VNU_JAR = Path(__file__).resolve().parents[1] / "node_modules/vnu-jar/build/dist/vnu.jar"
@@ -28,6 +31,8 @@ JAVA = "java"
 #: A slow, shared CI machine needs a while for the first start of the JVM.
 START_TIMEOUT_S = 120
 CHECK_TIMEOUT_S = 60
+#: Documents checked at the same time: the checker answers each on a thread of its own.
+WORKERS = 2
 COUNTED = frozenset({"error", "non-document-error"})
 
 
@@ -54,7 +59,10 @@ class NuChecker:
         self._url = ""
         self._ready = False
         #: Pages already checked in this run, by their content with tokens left out.
-        self._seen: dict[str, list[HtmlProblem]] = {}
+        self._seen: dict[str, Future[list[dict]]] = {}
+        #: What Java says (a pipe nobody reads could fill up and stop it).
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
+        self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="nu-checker")
 
     def start(self) -> None:
         """Start Java in the background; ``check`` waits for it to answer."""
@@ -73,38 +81,37 @@ class NuChecker:
                 str(port),
             ],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._log,
         )
 
     def stop(self) -> None:
-        if self._process is None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        if self._process.stderr is not None:
-            self._process.stderr.close()
-        self._process = None
+        self._pool.shutdown(cancel_futures=True)
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
         self._ready = False
+        self._log.close()
 
     def check(self, page: str, html: str) -> list[HtmlProblem]:
         """The errors in one HTML document; ``page`` names it in each problem."""
-        key = without_tokens(html)
-        if key not in self._seen:
-            self._seen[key] = self._messages(html)
-        return [
-            HtmlProblem(
-                page, message.get("lastLine"), message["message"], message.get("extract", "")
-            )
-            for message in self._seen[key]
-        ]
+        return self.submit(page, html)()
 
     def check_all(self, pages: Iterable[tuple[str, str]]) -> list[HtmlProblem]:
-        """The errors in many documents, given as (name, html) pairs."""
-        return [problem for page, html in pages for problem in self.check(page, html)]
+        """The errors in many documents, given as (name, html) pairs, checked while they come."""
+        futures = [self.submit(page, html) for page, html in pages]
+        return [problem for future in futures for problem in future()]
+
+    def submit(self, page: str, html: str) -> Callable[[], list[HtmlProblem]]:
+        """Check one document in the background; call the answer to wait for its problems."""
+        key = without_tokens(html)
+        if key not in self._seen:
+            self._seen[key] = self._pool.submit(self._messages, html)
+        return functools.partial(_problems, page, self._seen[key])
 
     def _messages(self, html: str) -> list[dict]:
         self._wait_until_ready()
@@ -126,7 +133,8 @@ class NuChecker:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                error = self._process.stderr.read().decode(errors="replace")  # type: ignore[union-attr]
+                self._log.seek(0)
+                error = self._log.read().decode(errors="replace")
                 raise RuntimeError(f"the Nu HTML checker stopped: {error[-2000:]}")
             try:
                 with urllib.request.urlopen(self._url.split("?")[0], timeout=5):  # noqa: S310
@@ -135,6 +143,13 @@ class NuChecker:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         raise RuntimeError(f"the Nu HTML checker did not answer within {START_TIMEOUT_S} s")
+
+
+def _problems(page: str, messages: Future[list[dict]]) -> list[HtmlProblem]:
+    return [
+        HtmlProblem(page, message.get("lastLine"), message["message"], message.get("extract", ""))
+        for message in messages.result()
+    ]
 
 
 def _free_port() -> int:

@@ -26,7 +26,7 @@ from wtforms import Field, FileField
 from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput, Select
 
-from guide.web.widgets import with_placeholder
+from guide.web.widgets import browser_value, with_placeholder
 
 NUL_MESSAGE = _l("The text contains invisible control characters. Type it instead of pasting it.")
 
@@ -59,18 +59,22 @@ class Form(FlaskForm):
             return CombinedMultiDict((uploads, request.form)) if uploads else request.form
 
         def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
-            """Every field as WTForms renders it, with two rules a page with many forms needs.
+            """Every field as WTForms renders it, with the rules valid HTML asks for.
 
             A hidden field (the CSRF token, a row's version, a submission token) gets no id
             unless one is asked for: a page may hold several forms, and ids must be unique on
             a page; nothing points to a hidden field by its id. A required single select
-            starts with an empty "Choose …" option, as HTML asks.
+            starts with an empty "Choose …" option, as HTML asks. A date or number box
+            shows a value it can hold (``guide.web.widgets.browser_value``).
             """
-            if isinstance(field.widget, HiddenInput) and "id" not in {
-                *render_kw,
-                *(field.render_kw or {}),
-            }:
+            given = {**(field.render_kw or {}), **render_kw}
+            if isinstance(field.widget, HiddenInput) and "id" not in given:
                 render_kw = {**render_kw, "id": False}
+            input_type = given.get("type", getattr(field.widget, "input_type", ""))
+            if input_type in ("date", "number") and "value" not in given:
+                value = browser_value(input_type, field._value(), field.data)
+                if value is not None:
+                    render_kw = {**render_kw, "value": value}
             html = super().render_field(field, render_kw)
             if isinstance(field.widget, Select):
                 return with_placeholder(html, _("Choose …"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import re
 
 from markupsafe import Markup, escape
@@ -55,3 +57,40 @@ def with_placeholder(html: str, label: str) -> Markup:
             return Markup(html)  # noqa: S704
     placeholder = Markup('<option value="">{}</option>').format(label)
     return Markup(html[: tag.end()]) + placeholder + Markup(html[tag.end() :])  # noqa: S704
+
+
+def browser_value(input_type: str, text: str, data: object) -> str | None:
+    """The ``value`` a date or number box can show for what was sent, or None to keep ``text``.
+
+    Such a box only holds a value in its own format (2026-03-05, 12.5); a browser shows
+    nothing for anything else, and HTML calls the page invalid. A date sent as 05.03.2026
+    comes back as 2026-03-05; a value that is no date or number at all comes back empty,
+    with the field's message beside it saying what to write.
+    """
+    if input_type == "date":
+        if _is_iso_date(text):
+            return None
+        if isinstance(data, dt.date) and not isinstance(data, dt.datetime):
+            return data.isoformat()
+        return ""
+    if input_type == "number":
+        if _is_number(text):
+            return None
+        return str(data) if isinstance(data, int | float | decimal.Decimal) else ""
+    return None
+
+
+def _is_iso_date(text: str) -> bool:
+    if text == "":
+        return True
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None
+
+
+def _is_number(text: str) -> bool:
+    if text == "":
+        return True
+    return re.fullmatch(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", text) is not None
