@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from wtforms import Field, FileField
+from wtforms import Field, FileField, SelectField
 from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput, Select
 
@@ -75,6 +75,8 @@ class Form(FlaskForm):
                 value = browser_value(input_type, field._value(), field.data)
                 if value is not None:
                     render_kw = {**render_kw, "value": value}
+            if isinstance(field, SelectField) and field.flags.required and not field.raw_data:
+                _choose_the_only_choice(field)
             html = super().render_field(field, render_kw)
             if isinstance(field.widget, Select):
                 return with_placeholder(html, _("Choose …"))
@@ -93,6 +95,17 @@ class Form(FlaskForm):
             return True
         g.invalid_form = True
         return False
+
+
+def _choose_the_only_choice(field: SelectField) -> None:
+    """Shows a required choice with one option as chosen, while nothing else is chosen.
+
+    The empty "Choose …" option comes first in a required select, so a list with one real
+    option would otherwise ask the user to pick the only thing there is to pick.
+    """
+    choices = [choice for choice in field.iter_choices() if choice[0] not in ("", None)]
+    if len(choices) == 1 and not any(choice[2] for choice in field.iter_choices()):
+        field.data = field.coerce(choices[0][0])
 
 
 def _typed_fields(form: Any) -> Iterator[Field]:
