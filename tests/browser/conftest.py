@@ -7,9 +7,10 @@ system Chromium at /usr/bin/chromium; ``playwright install`` is never needed.
 Every page a test is served is checked after the test, whatever the test does with it: the
 live server keeps each HTML page it sends (``PageLog``), and ``_every_page_is_checked``
 hands them to the W3C Nu HTML checker (tests/html_checker.py) and to axe-core. axe runs in
-a context of its own, the only one with ``bypass_csp``, where each page is served again
-exactly as the test's browser got it; the test's own pages keep the strict CSP. A failure
-names the page, and the checker's line and message or axe's rule and elements.
+a context of its own, the only one with ``bypass_csp``, where each page is written again
+exactly as the test's browser got it, with the app's style sheets; the test's own pages
+keep the strict CSP. A failure names the page, and the checker's line and message or axe's
+rule and elements. The run's summary says how many pages were checked and how long it took.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from playwright.sync_api import (
     ConsoleMessage,
     Error,
     Page,
-    Route,
     sync_playwright,
 )
 from werkzeug.serving import make_server
@@ -238,18 +238,19 @@ AXE_RUN = """async () => {
 
 
 class AxeChecker:
-    """axe-core on pages the live server sent, each served again to a page of its own.
+    """axe-core on pages the live server sent, each written again into one page of its own.
 
-    The page is fulfilled from what the server sent (no second request reaches the app);
-    its style sheets and images come from the live server. Pages with the same content
+    The page is written from what the server sent (no second request reaches the app);
+    its style sheets and images come from the live server. axe is loaded once: writing a
+    new document into the page keeps its scripts' globals. Pages with the same content
     (tokens aside) are checked once per run.
     """
 
-    def __init__(self, context: BrowserContext) -> None:
-        self.context = context
+    def __init__(self, context: BrowserContext, url: str) -> None:
         self.page = context.new_page()
-        self.page.route("**/*", self._serve)
-        self._current: ServedPage | None = None
+        self.page.route(url, lambda route: route.fulfill(content_type="text/html", body=BLANK))
+        self.page.goto(url)
+        self.page.add_script_tag(path=AXE)
         self._seen: dict[str, list[str]] = {}
 
     def check(self, served: ServedPage) -> list[str]:
@@ -259,20 +260,12 @@ class AxeChecker:
         return [f"{served.name}: {violation}" for violation in self._seen[key]]
 
     def _violations(self, served: ServedPage) -> list[str]:
-        self._current = served
-        try:
-            self.page.goto(served.url, wait_until="load")
-            return self.page.evaluate(AXE_RUN)
-        finally:
-            self._current = None
+        self.page.set_content(served.html, wait_until="load")
+        return self.page.evaluate(AXE_RUN)
 
-    def _serve(self, route: Route) -> None:
-        """The page itself from the log; its style sheets and images from the live server."""
-        served = self._current
-        if served is not None and route.request.is_navigation_request():
-            route.fulfill(status=served.status, content_type="text/html", body=served.html)
-        else:
-            route.continue_()
+
+#: The page axe is loaded into, at an address of the live server that the app never sees.
+BLANK = "<!doctype html><html lang=en><title>axe</title></html>"
 
 
 @pytest.fixture(scope="session")
@@ -283,8 +276,7 @@ def axe_checker(browser: Browser, live_server: LiveServer) -> Iterator[AxeChecke
         base_url=live_server.url, locale="nb-NO", timezone_id="Europe/Oslo", bypass_csp=True
     )
     context.set_default_timeout(TIMEOUT_MS)
-    context.add_init_script(path=AXE)
-    yield AxeChecker(context)
+    yield AxeChecker(context, f"{live_server.url}/axe-core-checks-pages-here")
     context.close()
 
 

@@ -8,6 +8,8 @@ checks report a faulty page by its address, with the checker's line and axe's ru
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from playwright.sync_api import Page
 
@@ -24,6 +26,7 @@ FAULTY = """<!doctype html>
 <form method="post"><input type="hidden" id="csrf_token" name="csrf_token" value="a"></form>
 <form method="post"><input type="hidden" id="csrf_token" name="csrf_token" value="b"></form>
 <img src="/static/favicon.svg">
+<p style="color: #ddd; background: #fff">Lys grå tekst på hvitt</p>
 </main></body>
 </html>
 """
@@ -54,3 +57,21 @@ def test_a_faulty_page_is_reported_by_both_checks(
     assert f"{address}, line 7: Duplicate ID “csrf_token”." in found
     assert f"{address}: image-alt (critical)" in found
     assert "/static/favicon.svg" in found
+    assert f"{address}: color-contrast (serious)" in found
+
+
+def test_axe_sees_the_pages_with_the_apps_style_sheets(
+    page: Page, live_server: LiveServer, axe_checker: AxeChecker
+):
+    mark = len(live_server.page_log.pages)
+    page.goto("/sign-in")
+    [sign_in] = live_server.page_log.since(mark)
+    # Not the same content as any page checked before, so axe writes it again.
+    html = sign_in.html.replace("</body>", "<!-- written again --></body>")
+
+    assert axe_checker.check(dataclasses.replace(sign_in, html=html)) == []
+    sheets = axe_checker.page.evaluate(
+        "[...document.styleSheets].filter(sheet => sheet.cssRules.length > 0).length"
+    )
+    assert sheets == 3
+    assert axe_checker.page.evaluate("document.documentElement.lang") == "nb"
