@@ -71,7 +71,15 @@ class NuChecker:
         assert VNU_JAR.exists(), f"{VNU_JAR} is missing: run `npm ci`"
         port = _free_port()
         self._url = f"http://127.0.0.1:{port}/?out=json"
-        self._process = subprocess.Popen(
+        try:
+            self._process = self._popen(port)
+        except FileNotFoundError:
+            raise RuntimeError(
+                "Java 11 or newer is needed for the Nu HTML checker: run scripts/ensure_java.sh"
+            ) from None
+
+    def _popen(self, port: int) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
                 JAVA,
                 "-Dnu.validator.servlet.bind-address=127.0.0.1",
