@@ -640,6 +640,7 @@ class _CaseBuilder:
                 "area": area,
                 "languages": ["nb", second_language] if second_language else ["nb"],
                 "created_at": referred,
+                "updated_at": referred,
             },
         )
         self.area = area

@@ -40,14 +40,31 @@ bp = Blueprint("cases", __name__)
 bp.app_context_processor(template_helpers)
 
 
-@bp.route("/cases")
+@bp.route("/cases", methods=["GET", "POST"])
 @requires_permission(Permission.case_list)
 def case_list():
-    form = CaseFilterForm(formdata=request.args)
+    # A search is posted, so no part of a child's name is in an address or a server log.
+    posted = request.method == "POST"
+    form = CaseFilterForm(formdata=request.form if posted else request.args)
     form.set_choices(areas=area_choices(viewer=current_user))
     form.validate()
-    page = list_cases(viewer=current_user, cursor=request.args.get("after"), filters=form.filters())
-    return render_template("cases/list.html", page=page, form=form, filter_args=form.query_args())
+    search = form.search() if posted else None
+    order = form.order()
+    page = list_cases(
+        viewer=current_user,
+        cursor=(request.form if posted else request.args).get("after"),
+        filters=form.filters(),
+        search=search,
+        order=order,
+    )
+    return render_template(
+        "cases/list.html",
+        page=page,
+        form=form,
+        order=order,
+        searching=search is not None,
+        filter_args=form.query_args(),
+    )
 
 
 @bp.route("/cases/find", methods=["GET", "POST"])
