@@ -181,8 +181,9 @@ class OrganisationNames:
 
     # --- searching ------------------------------------------------------------------------
 
-    def search(self, words: list[str], *, limit: int = MAX_MATCHES) -> NameMatches:
-        """Children whose normalised name holds every one of ``words``."""
+    def search(self, words: list[str], *, limit: int | None = None) -> NameMatches:
+        """Children whose normalised name holds every one of ``words``, at most ``limit``."""
+        limit = limit or MAX_MATCHES
         # The longest word is usually the rarest: find it, then check the others per entry.
         first, *others = sorted(words, key=len, reverse=True)
         found: list[uuid.UUID] = []

@@ -138,6 +138,7 @@ class CaseOrder:
 
     def toggled(self, key: CaseSort) -> CaseOrder:
         """The order a click on ``key``'s header gives: the other direction, or the key's first."""
+        key = CaseSort(key)
         if key == self.key:
             return CaseOrder(key, descending=not self.descending)
         return CaseOrder(key, descending=key == CaseSort.referred)
