@@ -1,4 +1,4 @@
-"""The case list's search box (part of a name, reference, school, guide) and its sortable columns."""
+"""The case list's search box (part of a name, reference, school, guide) and sorting."""
 
 from __future__ import annotations
 
