@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, select
 
+from guide.accounts.models import User
 from guide.cases.models import Child
 from guide.database import utcnow
 from guide.extensions import db
+from guide.guides.models import GuideProfile
 
 #: Letters that Unicode does not decompose into a base letter and an accent.
 _FOLDED = str.maketrans(
@@ -44,7 +46,9 @@ COUNT_CHECK_SECONDS = 60.0
 #: Changed rows kept beside the compact text before it is rebuilt.
 OVERLAY_LIMIT = 2_000
 #: A search answers at most this many children; more means "type more of the name".
-MAX_MATCHES = 1_000
+MAX_MATCHES = 500
+#: How long a worker reuses the organisation's guides' names (staff names, not secret).
+GUIDES_SECONDS = 60.0
 #: Characters of index text a worker keeps over all organisations (least recently used go).
 MEMORY_BUDGET_CHARS = 16_000_000
 #: Children decrypted per database round trip while building.
@@ -93,10 +97,14 @@ class OrganisationNames:
         self.watermark: dt.datetime | None = None
         self.count = 0
         self.counted_at = 0.0
+        #: The organisation's guides' profile ids and normalised names, and when read.
+        self.guides: list[tuple[uuid.UUID, str]] = []
+        self.guides_read_at = -GUIDES_SECONDS
 
     @property
     def size(self) -> int:
-        return len(self.text) + len(self.ids) + sum(len(name) for name in self.overlay.values())
+        overlay = sum(len(name) for name in self.overlay.values())
+        return len(self.text) + len(self.ids) + overlay + sum(len(g[1]) for g in self.guides)
 
     # --- keeping it current -----------------------------------------------------------
 
@@ -181,22 +189,40 @@ class OrganisationNames:
 
     # --- searching ------------------------------------------------------------------------
 
+    def guides_named(self, wanted: str) -> list[uuid.UUID]:
+        """Profile ids of the guides whose normalised name holds ``wanted``.
+
+        The names are re-read at most once a minute: a large organisation has thousands of
+        guides, and normalising each on every search would cost more than the search.
+        """
+        if time.monotonic() - self.guides_read_at > GUIDES_SECONDS:
+            rows = db.session.execute(
+                select(GuideProfile.id, User.full_name)
+                .join(User, GuideProfile.user_id == User.id)
+                .where(GuideProfile.organisation_id == self.organisation_id)
+            )
+            self.guides = [(profile_id, normalise(name)) for profile_id, name in rows]
+            self.guides_read_at = time.monotonic()
+        return [profile_id for profile_id, name in self.guides if wanted in name]
+
     def search(self, words: list[str], *, limit: int | None = None) -> NameMatches:
         """Children whose normalised name holds every one of ``words``, at most ``limit``."""
         limit = limit or MAX_MATCHES
         # The longest word is usually the rarest: find it, then check the others per entry.
         first, *others = sorted(words, key=len, reverse=True)
         found: list[uuid.UUID] = []
-        position = self.text.find(first)
+        text, starts, ids, overlay = self.text, self.starts, self.ids, self.overlay
+        position = text.find(first)
         while position != -1:
-            entry = bisect.bisect_right(self.starts, position) - 1
-            end = self.starts[entry + 1] - 1
-            child_id = uuid.UUID(bytes=self.ids[16 * entry : 16 * entry + 16])
-            if child_id not in self.overlay and _holds(self.text[self.starts[entry] : end], others):
-                if len(found) == limit:
-                    return NameMatches(found, too_many=True)
-                found.append(child_id)
-            position = self.text.find(first, end + 1)
+            entry = bisect.bisect_right(starts, position) - 1
+            end = starts[entry + 1] - 1
+            if not others or _holds(text[starts[entry] : end], others):
+                child_id = uuid.UUID(bytes=ids[16 * entry : 16 * entry + 16])
+                if child_id not in overlay:
+                    if len(found) == limit:
+                        return NameMatches(found, too_many=True)
+                    found.append(child_id)
+            position = text.find(first, end + 1)
         for child_id, name in self.overlay.items():
             if first in name and _holds(name, others):
                 if len(found) == limit:
@@ -269,3 +295,13 @@ def children_named(organisation_id: uuid.UUID, text: str) -> NameMatches:
         matches = names.search(words)
     indexes.evict()
     return matches
+
+
+def guides_matching(organisation_id: uuid.UUID, text: str) -> list[uuid.UUID]:
+    """Profile ids of the organisation's guides whose name holds ``text`` (normalised)."""
+    wanted = normalise(text)
+    if not wanted:
+        return []
+    names = name_indexes().for_organisation(organisation_id)
+    with names.lock:
+        return names.guides_named(wanted)

@@ -19,7 +19,7 @@ from guide.accounts.models import User
 from guide.audit.services import record_event
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
 from guide.cases.models import Case, CaseStatus, Child
-from guide.cases.name_index import children_named, normalise
+from guide.cases.name_index import children_named, guides_matching, normalise
 from guide.database import utcnow
 from guide.extensions import db
 from guide.guides.models import GuideProfile
@@ -292,7 +292,7 @@ def search_condition(organisation_id: uuid.UUID, text: str) -> tuple[ColumnEleme
                 )
             )
         )
-    guides = guides_named(organisation_id, text)
+    guides = guides_matching(organisation_id, text)
     if guides:
         parts.append(Case.assigned_guide_id.in_(guides))
     references = reference_candidates(text)
