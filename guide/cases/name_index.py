@@ -20,7 +20,7 @@ import unicodedata
 import uuid
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import current_app
@@ -134,9 +134,6 @@ class OrganisationNames:
         """Read and decrypt every child's name of the organisation, in batches."""
         started = utcnow()
         recent = started - WATERMARK_MARGIN
-        pieces: list[str] = []
-        ids = bytearray()
-        starts = array("L", [0])
         applied: dict[uuid.UUID, dt.datetime] = {}
         # In id order (bytes order on both databases), streamed: no list of rows in memory.
         rows = db.session.execute(
@@ -144,21 +141,32 @@ class OrganisationNames:
             .order_by(Child.id)
             .execution_options(yield_per=BUILD_BATCH)
         )
-        for child_id, first, last, updated_at in rows:
-            entry = _entry(child_id, first, last)
+
+        def entries() -> Iterator[tuple[uuid.UUID, str]]:
+            for child_id, first, last, updated_at in rows:
+                if updated_at >= recent:
+                    applied[child_id] = updated_at
+                yield child_id, _entry(child_id, first, last)
+
+        self.fill(entries())
+        self.applied = applied
+        self.counted_at = time.monotonic()
+        self.watermark = recent
+
+    def fill(self, entries: Iterable[tuple[uuid.UUID, str]]) -> None:
+        """Replace the compact text with ``entries`` (normalised names in child id order)."""
+        pieces: list[str] = []
+        ids = bytearray()
+        starts = array("L", [0])
+        for child_id, entry in entries:
             pieces.append(entry)
             ids += child_id.bytes
             starts.append(starts[-1] + len(entry) + 1)
-            if updated_at >= recent:
-                applied[child_id] = updated_at
         self.text = _SEPARATOR.join(pieces) + _SEPARATOR
         self.starts = starts
         self.ids = bytes(ids)
         self.count = len(pieces)
         self.overlay = {}
-        self.applied = applied
-        self.counted_at = time.monotonic()
-        self.watermark = recent
 
     def _advance(self, started: dt.datetime) -> None:
         self.watermark = started - WATERMARK_MARGIN
@@ -215,8 +223,11 @@ class OrganisationNames:
         position = text.find(first)
         while position != -1:
             entry = bisect.bisect_right(starts, position) - 1
-            end = starts[entry + 1] - 1
-            if not others or _holds(text[starts[entry] : end], others):
+            start, end = starts[entry], starts[entry + 1] - 1
+            for word in others:  # found in place: no copy of the entry
+                if text.find(word, start, end) == -1:
+                    break
+            else:
                 child_id = uuid.UUID(bytes=ids[16 * entry : 16 * entry + 16])
                 if child_id not in overlay:
                     if len(found) == limit:
