@@ -87,7 +87,7 @@ class OrganisationNames:
         self.lock = threading.Lock()
         self.text = ""
         #: Where each entry starts in ``text``, and (last) where the text ends.
-        self.starts = array("L", [0])
+        self.starts = array("I", [0])
         #: The entries' child ids, 16 bytes each, in ascending order.
         self.ids = b""
         #: Children changed or added since the text was built: their current name.
@@ -157,7 +157,7 @@ class OrganisationNames:
         """Replace the compact text with ``entries`` (normalised names in child id order)."""
         pieces: list[str] = []
         ids = bytearray()
-        starts = array("L", [0])
+        starts = array("I", [0])
         for child_id, entry in entries:
             pieces.append(entry)
             ids += child_id.bytes
