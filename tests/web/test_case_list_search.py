@@ -303,3 +303,18 @@ def test_pages_follow_the_chosen_order(app, db):
                 if not (cursor := page.next_cursor):
                     break
             assert paged == whole and len(whole) == 7, (key, descending)
+
+
+def test_a_too_long_search_is_answered_beside_the_field(client, db):
+    org, _ = coordinator(client)
+    factories.child_case(org, first_name="Amina", last_name="Hansen")
+    db.session.commit()
+    answer = search(client, "a" * 101, resort="nonsense", after="garbled")
+    assert answer.status_code == 400
+    assert 'id="q-error"' in answer.text
+    assert "Amina" in answer.text  # the list is still shown, unsearched
+
+
+def test_posting_the_list_needs_the_csrf_token(client, db):
+    coordinator(client)
+    assert client.post("/cases", data={"q": "ami"}).status_code == 400
