@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 import threading
 import time
 import unicodedata
@@ -36,6 +37,8 @@ from guide.guides.models import GuideProfile
 _FOLDED = str.maketrans(
     {"æ": "ae", "ø": "o", "å": "a", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "œ": "oe"}
 )
+#: Runs of anything but letters and digits, which separate words.
+_NOT_A_LETTER = re.compile(r"[\W_]+")
 #: Between entries in an index's text; normalised text never holds it.
 _SEPARATOR = "\n"
 #: A change committed this long after its row's ``updated_at`` was stamped is still seen:
@@ -62,13 +65,11 @@ def normalise(text: str) -> str:
     ``"wisniewska"``: the same for the name stored and the text typed, so either spelling
     finds the other.
     """
-    folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLDED))
-    kept = "".join(
-        character if character.isalnum() else " "
-        for character in folded
-        if not unicodedata.combining(character)
-    )
-    return " ".join(kept.split())
+    folded = text.casefold().translate(_FOLDED)
+    if not folded.isascii():  # most names are: skip the decomposition for them
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(_NOT_A_LETTER.sub(" ", folded).split())
 
 
 @dataclass(frozen=True)
