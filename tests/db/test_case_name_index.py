@@ -124,3 +124,17 @@ def test_searching_leaves_no_name_in_the_database(app, db):
     factories.child_case(org).child.school = "Kvalsundberg skole"
     db.session.commit()
     assert b"Kvalsundberg" in _database_bytes(db)
+
+
+def test_a_viewer_without_the_list_permission_gets_nothing_and_builds_no_index(app, db):
+    from guide.cases.services import list_cases
+
+    org = factories.organisation()
+    guide = factories.user(org, "guide")
+    factories.child_case(org, first_name="Amina", last_name="Hansen", guide=guide)
+    page = list_cases(viewer=guide, search="ami")
+    assert page.cases == []
+    assert org.id not in name_index.name_indexes().organisations
+    coordinator = factories.user(org, "coordinator")
+    assert len(list_cases(viewer=coordinator, search="ami").cases) == 1
+    assert org.id in name_index.name_indexes().organisations
