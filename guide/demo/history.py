@@ -197,8 +197,8 @@ def add_history(
 
     Their courses run up to ``today`` as in the benchmark, with the support funds of those
     years, some more referrers (of every type in turn) and guides (who cannot sign in),
-    proposed and trial activities and equipment loans. The rows go into the session's transaction (flushed
-    first); the caller commits. Returns the number of rows per table.
+    proposed and trial activities and equipment loans. The rows go into the session's
+    transaction (flushed first); the caller commits. Returns the number of rows per table.
     """
     db.session.flush()
     anchor = dt.datetime.combine(today, dt.time(6), tzinfo=dt.UTC)
