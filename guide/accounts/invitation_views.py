@@ -69,29 +69,37 @@ def invite():
 @limiter.limit(INVITATION_LIMIT)
 @requires_permission(*MAY_INVITE)
 def resend(invitation_id: uuid.UUID):
+    return _act_on_invitation(invitation_id, _resend)
+
+
+@bp.post("/users/invitations/<uuid:invitation_id>/revoke")
+@requires_permission(*MAY_INVITE)
+def revoke(invitation_id: uuid.UUID):
+    return _act_on_invitation(invitation_id, _revoke)
+
+
+def _act_on_invitation(invitation_id: uuid.UUID, act):
+    """Load a pending invitation in the viewer's reach, check the button's form, act, go back."""
     invitation = load_pending_invitation(viewer=current_user, invitation_id=invitation_id)
     action_form = InvitationActionForm()
     if not action_form.validate_on_submit():
         return _invite_page(*_invite_form(), 400, action_form=action_form)
+    act(invitation)
+    return redirect(url_for("invitations.invite"))
+
+
+def _resend(invitation) -> None:
     try:
         resend_invitation(invitation, by=current_user)
     except InvitationError as error:
         flash(str(error.message), "error")
     else:
         flash(_("A new link is on its way to %(email)s.", email=invitation.email), "success")
-    return redirect(url_for("invitations.invite"))
 
 
-@bp.post("/users/invitations/<uuid:invitation_id>/revoke")
-@requires_permission(*MAY_INVITE)
-def revoke(invitation_id: uuid.UUID):
-    invitation = load_pending_invitation(viewer=current_user, invitation_id=invitation_id)
-    action_form = InvitationActionForm()
-    if not action_form.validate_on_submit():
-        return _invite_page(*_invite_form(), 400, action_form=action_form)
+def _revoke(invitation) -> None:
     revoke_invitation(invitation, by=current_user)
     flash(_("The invitation to %(email)s is withdrawn.", email=invitation.email), "success")
-    return redirect(url_for("invitations.invite"))
 
 
 def _invite_form() -> tuple[InviteUserForm, dict[str, Club]]:

@@ -328,6 +328,18 @@ def test_a_new_invitation_replaces_the_earlier_link(client, app, db):
     visitor = app.test_client()
     assert visitor.get(first).status_code == 404
     assert visitor.get(second).status_code == 200
+    # One pending invitation, listed once; the audit log says it replaced the first.
+    db.session.expire_all()
+    pending = db.session.scalars(select(AccountToken).where(AccountToken.used_at.is_(None)))
+    assert len(pending.all()) == 1
+    assert client.get("/users/invite").text.count(f"<td>{NEW_ADDRESS}</td>") == 1
+    details = db.session.scalars(
+        select(AuditEvent.details).where(AuditEvent.action == "user_invited")
+    ).all()
+    assert sorted(details, key=len) == [
+        {"role": "coordinator"},
+        {"role": "coordinator", "replaced": 1},
+    ]
 
 
 def test_deactivated_account_returns_with_a_fresh_second_factor(client, app, db):

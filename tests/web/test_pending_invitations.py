@@ -1,5 +1,5 @@
 """Pending invitations: listed to whoever may invite, sent again, withdrawn, replaced; the
-referrer's type chosen at invitation and corrected by an administrator."""
+referrer's type chosen at invitation (an admin corrects it: tests/web/test_admin_users.py)."""
 
 from __future__ import annotations
 
@@ -91,23 +91,7 @@ def test_roles_that_cannot_invite_see_no_list(client, db, role):
     assert client.get("/users/invite").status_code == 403
 
 
-# --- inviting the same address again ----------------------------------------------------
-
-
-def test_inviting_the_same_address_again_replaces_the_pending_invitation(client, app, db):
-    _signed_in(client, db, "admin")
-    _invite(client)
-    first = _link_in_mail(db)
-    _invite(client)
-    second = _link_in_mail(db)
-
-    assert len(_pending(db)) == 1
-    assert client.get("/users/invite").text.count(f"<td>{NEW_ADDRESS}</td>") == 1
-    visitor = app.test_client()
-    assert visitor.get(first).status_code == 404
-    assert visitor.get(second).status_code == 200
-    replaced = [e for e in _events(db, "user_invited") if e.details.get("replaced")]
-    assert [e.details for e in replaced] == [{"role": "coordinator", "replaced": 1}]
+# --- inviting the same address again (the link: tests/web/test_invitations.py) -----------
 
 
 def test_another_organisation_inviting_the_address_leaves_the_first_invitation(client, db):
@@ -263,52 +247,3 @@ def test_a_referrer_needs_a_type_and_no_one_else_gets_one(client, db):
     assert _invite(client, role="referrer", referrer_kind="astronaut").status_code == 400
     assert _pending(db) == []
     assert db.session.scalars(select(OutboxMessage)).all() == []
-
-
-def _kind_form_post(client, user: User, kind: str):
-    page = client.get(f"/users/{user.id}")
-    data = {"referrer_kind": kind, "csrf_token": csrf_token(page.text)}
-    return client.post(f"/users/{user.id}/referrer-kind", data=data)
-
-
-def test_admin_corrects_a_referrers_type(client, db):
-    admin = _signed_in(client, db, "admin")
-    referrer = factories.user(admin.organisation, "referrer", referrer_kind=ReferrerKind.teacher)
-    db.session.commit()
-    page = client.get(f"/users/{referrer.id}").text
-    assert "Lærer" in page
-
-    response = _kind_form_post(client, referrer, "child_welfare")
-
-    assert response.status_code == 302
-    db.session.expire_all()
-    assert db.session.get(User, referrer.id).referrer_kind == ReferrerKind.child_welfare
-    (event,) = _events(db, "user_referrer_kind_changed")
-    assert event.details == {"from": "teacher", "to": "child_welfare"}
-    assert event.actor_id == admin.id
-
-
-def test_only_referrers_have_a_type(client, db):
-    admin = _signed_in(client, db, "admin")
-    coordinator = factories.user(admin.organisation, "coordinator")
-    db.session.commit()
-    assert 'name="referrer_kind"' not in client.get(f"/users/{coordinator.id}").text
-
-    response = _kind_form_post(client, coordinator, "teacher")
-
-    assert response.status_code == 400
-    db.session.expire_all()
-    assert db.session.get(User, coordinator.id).referrer_kind is None
-
-
-def test_coordinator_cannot_change_a_referrers_type(client, db):
-    coordinator = _signed_in(client, db, "coordinator")
-    referrer = factories.user(coordinator.organisation, "referrer")
-    db.session.commit()
-    response = client.post(
-        f"/users/{referrer.id}/referrer-kind",
-        data={"referrer_kind": "nav", "csrf_token": csrf_token(client.get("/users").text)},
-    )
-    assert response.status_code in (403, 404)
-    db.session.expire_all()
-    assert db.session.get(User, referrer.id).referrer_kind is None
