@@ -3,8 +3,9 @@
 Every name here is made up. Loading twice changes nothing: the organisation is
 looked up by its name first. Besides the named children below, the organisation gets a
 past of its own (``guide.demo.history``, the benchmark's generator): a few hundred
-children referred over the last fifteen months, each through the stages a real course
-has, made from a fixed seed, so the dashboard and the figures show real shapes.
+children referred since before last year began, each through the stages a real course
+has, made from a fixed seed, so the dashboard, the figures and last year's annual report
+show real shapes.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ DEMO_EMAIL_DOMAIN = "demo.fritidsguide.example"
 
 #: The demo's past: always the same children, courses and dates (relative to today).
 DEMO_SEED = 2026
-HISTORY_CASES = 360
-HISTORY_DAYS = 460
+#: About fifteen referrals a month, from two months before last year began (the annual
+#: report shows last year) until today: between about 210 and 390 children.
+REFERRALS_PER_30_DAYS = 15
+HISTORY_LEAD_DAYS = 60
 #: Referrers and guides of the past who cannot sign in, so that no guide carries a hundred
 #: children and the referrals come from every type of referrer.
 HISTORY_REFERRERS = 6
@@ -167,6 +170,13 @@ def load_demo_data(*, today: dt.date | None = None) -> list[DemoAccount]:
     return [_account(users[local_part], passwords[local_part]) for _r, local_part, *_ in DEMO_USERS]
 
 
+def history_span(today: dt.date) -> tuple[int, int]:
+    """(days, children) of the demo's past: all of last year and this year up to ``today``."""
+    start = dt.date(today.year - 1, 1, 1) - dt.timedelta(days=HISTORY_LEAD_DAYS)
+    days = (today - start).days
+    return days, days * REFERRALS_PER_30_DAYS // 30
+
+
 def _account(user: User, password: str) -> DemoAccount:
     return DemoAccount(
         role=Role(user.role),
@@ -186,9 +196,10 @@ def _add_history(
     *,
     today: dt.date,
 ) -> None:
-    """The demo's past: a few hundred children referred over fifteen months (fixed seed)."""
+    """The demo's past: a few hundred children referred since before last year (fixed seed)."""
     db.session.flush()
     people = list(users.values())
+    days, cases = history_span(today)
     add_history(
         organisation_id=organisation.id,
         staff=HistoryStaff(
@@ -202,10 +213,10 @@ def _add_history(
             Offer(activity.id, activity.club_id, activity.fee_per_season or 0, activity.area or "")
             for activity in activities
         ],
-        cases=HISTORY_CASES,
+        cases=cases,
         seed=DEMO_SEED,
         today=today,
-        history_days=HISTORY_DAYS,
+        history_days=days,
         email_domain=DEMO_EMAIL_DOMAIN,
         areas=DEMO_AREAS,
         extra_referrers=HISTORY_REFERRERS,
