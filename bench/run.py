@@ -97,8 +97,8 @@ def _private_file(path: Path, make) -> Path:
 def bench_environment() -> tuple[dict[str, str], Path]:
     """Production settings with a keyring, secret and accounts generated outside git."""
     sys.path.insert(0, str(ROOT))
-    from bench.generator import dumps_accounts, new_bench_accounts
     from guide.crypto.keyring import Keyring
+    from guide.demo.history import dumps_accounts, new_bench_accounts
 
     keyring = _private_file(WORK / "keyring.json", lambda: Keyring.generate().to_json())
     secret = _private_file(WORK / "secret-key", lambda: secrets.token_urlsafe(48))
@@ -132,7 +132,7 @@ def referral_bodies(token: str, count: int = 100) -> list[str]:
     """Valid referral forms for fictional children, each a little different."""
     import random
 
-    from bench import vocabulary as words
+    from guide.demo import vocabulary as words
 
     rng = random.Random(42)
     bodies = []
