@@ -30,6 +30,7 @@ from guide.dates import local_date
 from guide.extensions import db
 from guide.i18n import format_date
 from guide.policy import Permission, allowed
+from guide.tasks import TaskKind, raise_task
 
 #: How an answer through the guardian's link is recorded (a ``CHANNEL_LABELS`` key).
 LINK_CHANNEL = "digital_link"
@@ -85,8 +86,6 @@ def record_family_answer(
 
 def _tell_staff(answer: FamilyAnswer, case: Case) -> None:
     """The coordinators and the child's guide get a task (the audience of the kind)."""
-    from guide.tasks import TaskKind, raise_task  # TODO: top-level once tasks is merged
-
     raise_task(
         TaskKind.FAMILY_ANSWERED,
         case=case,
