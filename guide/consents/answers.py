@@ -78,20 +78,21 @@ def record_family_answer(
         obj=answer,
         details={"answer": answer.answer.value, "offered": len(offered), "accepted": len(accepted)},
     )
-    case = case_of_child(link.child_id)
-    if case is not None:
-        _tell_staff(answer, case)
+    tell_staff(TaskKind.FAMILY_ANSWERED, link, once_key=f"family_answer:{answer.id}")
     return answer
 
 
-def _tell_staff(answer: FamilyAnswer, case: Case) -> None:
-    """The coordinators and the child's guide get a task (the audience of the kind)."""
-    raise_task(
-        TaskKind.FAMILY_ANSWERED,
-        case=case,
-        link=url_for("consents.overview", case_id=case.id),
-        once_key=f"family_answer:{answer.id}",
-    )
+def tell_staff(kind: TaskKind, link: ConsentLink, *, once_key: str) -> None:
+    """The coordinators and the child's guide get a task (the kind's audience) for the
+    family's answer through ``link``, pointing to the case's consents page."""
+    case = case_of_child(link.child_id)
+    if case is not None:
+        raise_task(
+            kind,
+            case=case,
+            link=url_for("consents.overview", case_id=case.id),
+            once_key=once_key,
+        )
 
 
 def case_of_child(child_id: uuid.UUID) -> Case | None:

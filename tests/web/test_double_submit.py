@@ -307,9 +307,9 @@ FORMS = [
     CreatingForm("catalogue upload", catalogue_upload, CatalogueImport),
     CreatingForm("catalogue import", catalogue_import, Activity, rows=2),
     # The coordinator and the guide are each told of the family's answer by e-mail at once.
+    CreatingForm("the family's withdrawal", family_withdrawal, ConsentWithdrawal, mails=2),
     CreatingForm("the family's answer", family_answer, Consent, mails=2),
     CreatingForm("the family's refusal", family_refusal, FamilyAnswer, mails=2),
-    CreatingForm("the family's withdrawal", family_withdrawal, ConsentWithdrawal),
     CreatingForm("the club reports an absence", club_reports_absence, FollowUp),
     CreatingForm("the club confirms a start", club_confirms_a_start, FollowUp),
 ]

@@ -12,7 +12,7 @@ from guide.consents.models import Consent, ConsentLink, FamilyAnswer
 from guide.extensions import db as _db
 from guide.tasks import Task, TaskKind
 from tests import factories
-from tests.sharing_helpers import CLUB_NAME, scene
+from tests.sharing_helpers import CLUB_NAME, give, scene
 from tests.web.helpers import csrf_token, sign_in
 
 LINK = re.compile(r"/samtykke/([A-Za-z0-9_-]{43})")
@@ -302,3 +302,27 @@ def test_a_used_or_unknown_link_answers_in_the_browsers_family_language(app, db,
     assert '<html lang="uk" dir="ltr">' in ukrainian.text
     plain = client.get(f"/samtykke/{token}", headers={"Accept-Language": "de"})
     assert '<html lang="nb" dir="ltr">' in plain.text
+
+
+def test_a_withdrawal_through_the_link_gives_coordinators_and_the_guide_a_task(app, db, client):
+    s = scene()
+    consent = give(s)
+    unassigned_guide = factories.user(s.org, "guide")
+    db.session.commit()
+    with app.test_request_context():
+        _row, token = create_link(
+            child=s.child, guardian=s.guardian, purpose="withdraw", by=s.coordinator
+        )
+    db.session.commit()
+    page = client.get(f"/samtykke/{token}")
+    withdrawn = client.post(
+        f"/samtykke/{token}",
+        data={"csrf_token": csrf_token(page.text), "withdraw": [str(consent.id)]},
+    )
+
+    assert withdrawn.status_code == 302
+    told = set(
+        db.session.scalars(select(Task.user_id).where(Task.kind == TaskKind.CONSENT_WITHDRAWN))
+    )
+    assert told == {s.coordinator.id, s.case.assigned_guide.user.id}
+    assert unassigned_guide.id not in told
