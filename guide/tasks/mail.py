@@ -38,7 +38,7 @@ _pending: ContextVar[dict[uuid.UUID, User] | None] = ContextVar("pending_task_ma
 
 def todo_path() -> str:
     """The To do page's path, built without a request (workers and CLI have none)."""
-    return current_app.url_map.bind("localhost").build("tasks.todo")
+    return current_app.url_map.bind("localhost").build("tasks.todo", {})
 
 
 def tell_at_once(tasks: Iterable[Task]) -> None:
