@@ -13,7 +13,7 @@ a case, or a coordinator whose role changed, no longer sees the tasks it raised.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from guide.access import load_scoped
 from guide.accounts.models import TaskEmail, User
 from guide.audit.services import record_event
-from guide.cases.models import Case
+from guide.cases.models import Case, CaseStatus
 from guide.cases.services import case_scope
 from guide.database import utcnow
 from guide.extensions import db
@@ -45,13 +45,15 @@ def raise_task(
     users: Iterable[User] | None = None,
     organisation_id: uuid.UUID | None = None,
     once_key: str | None = None,
+    not_for: User | None = None,
 ) -> list[Task]:
     """Give each person who must act on ``kind`` a task linking to ``link``; the new tasks.
 
-    ``users`` replaces the kind's audience. Nobody outside the organisation, nobody inactive,
-    nobody without the kind's permission or (for case tasks) without access to the case
-    gets one. With ``once_key``, a person who already has a task with that key gets no
-    second one. Flushes; never commits.
+    ``users`` replaces the kind's audience; ``not_for`` is the person who acted, who needs
+    no task about it. Nobody outside the organisation, nobody inactive, nobody without the
+    kind's permission or (for case tasks) without access to the case gets one. With
+    ``once_key``, a person who already has a task with that key gets no second one.
+    Flushes; never commits.
     """
     kind = TaskKind(kind)
     rule = rule_for(kind)
@@ -60,6 +62,8 @@ def raise_task(
         raise ValueError("a task's link is a path inside the app (from url_for)")
     db.session.flush()  # the case (and whatever made it) must be visible to the checks below
     candidates = list(users) if users is not None else audience(rule, case, organisation_id)
+    if not_for is not None:
+        candidates = [user for user in candidates if user.id != not_for.id]
     told = _eligible(candidates, rule, case, organisation_id)
     if once_key is not None and told:
         already = set(
@@ -86,6 +90,25 @@ def raise_task(
     db.session.add_all(tasks)
     db.session.flush()
     tell_at_once(tasks)
+    return tasks
+
+
+#: Cases of a child that people still work on: a task about the child goes to these.
+FINISHED_STATUSES = (CaseStatus.closed, CaseStatus.declined)
+
+
+def raise_for_child(
+    kind: TaskKind, *, child_id: uuid.UUID, link: Callable[[Case], str], not_for: User | None
+) -> list[Task]:
+    """``raise_task`` on each case of the child that is neither closed nor declined."""
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.child_id == child_id, Case.status.not_in(FINISHED_STATUSES))
+        .order_by(Case.referred_at)
+    ).all()
+    tasks = []
+    for case in cases:
+        tasks += raise_task(kind, case=case, link=link(case), not_for=not_for)
     return tasks
 
 

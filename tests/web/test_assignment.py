@@ -18,6 +18,7 @@ from guide.cases.assignment import (
 )
 from guide.cases.models import Case, CaseStatus, CaseStatusChange
 from guide.outbox.models import OutboxMessage
+from guide.tasks import Task, TaskKind
 from tests import factories
 from tests.web.helpers import csrf_token, sign_in
 
@@ -162,8 +163,14 @@ def test_assigning_moves_the_case_and_mails_the_guide_without_names(client, db, 
     assert stored.status_changes[-1].changed_by_id == coordinator.id
     (mail,) = db.session.scalars(select(OutboxMessage)).all()
     assert mail.recipient == guide.email
-    assert mail.subject == "You have been assigned a new case"
-    assert f"/cases/{case.id}" in mail.body_text
+    assert mail.subject == "You have a new task in Fritidsguide"
+    assert "/todo" in mail.body_text
+    (task,) = db.session.scalars(select(Task)).all()
+    assert (task.user_id, task.kind, task.link) == (
+        guide.id,
+        TaskKind.GUIDE_ASSIGNED,
+        f"/cases/{case.id}",
+    )
     for secret in (*CHILD, GUARDIAN, *GUARDIAN.split()):
         assert secret not in mail.subject
         assert secret not in mail.body_text
