@@ -185,7 +185,7 @@ def test_assignment_mail_is_in_the_guides_language(client, db, coordinator):
     assert _post_assignment(client, case, guide).status_code == 302
     mail = db.session.scalar(select(OutboxMessage))
     assert mail.locale == "nn"
-    assert mail.subject == "Du har fått ei ny sak"
+    assert mail.subject == "Du har ei ny oppgåve i Fritidsguide"
 
 
 def test_stale_version_shows_a_conflict_and_keeps_the_first_assignment(client, db, coordinator):
@@ -291,7 +291,14 @@ def test_guide_loses_access_after_reassignment_and_the_new_one_gains_it(
         "from_guide_id": str(former.guide_profile.id),
         "to_guide_id": str(successor.guide_profile.id),
     }
-    assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == [successor.email]
+    # Both are told: the successor of the new case, the former guide that it was taken off.
+    recipients = {m.recipient for m in db.session.scalars(select(OutboxMessage))}
+    assert recipients == {successor.email, former.email}
+    tasks = {(t.user_id, t.kind) for t in db.session.scalars(select(Task))}
+    assert tasks == {
+        (successor.id, TaskKind.GUIDE_ASSIGNED),
+        (former.id, TaskKind.GUIDE_UNASSIGNED),
+    }
 
 
 def test_a_case_in_an_activity_cannot_go_back_to_waiting(client, db, coordinator):
