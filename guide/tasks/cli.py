@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from guide.tasks.mail import send_digests
-from guide.tasks.sweeps import sweep
+from guide.tasks.worker import send_digests, sweep
 
 tasks_cli = AppGroup("tasks", help="Tasks (To do): sweeps and daily digests.")
 

@@ -1,9 +1,9 @@
 """Tasks that time raises: overdue loans, due follow-ups, quiet cases, expiring certificates.
 
-``sweep`` looks at every active organisation, raises each task once (a ``once_key`` per
-loan, follow-up, quiet spell and certificate), tells each person at most once per
-organisation and run (``batched_mail``), and commits once per organisation. The outbox
-worker runs it every ``SWEEP_EVERY``; ``flask tasks sweep`` runs it by hand.
+``sweep_organisation`` raises each task once (a ``once_key`` per loan, follow-up, quiet
+spell and certificate) and tells each person at most once per run (``batched_mail``).
+guide.tasks.worker runs it for every active organisation, committing once per
+organisation: from the outbox worker's round every hour, or ``flask tasks sweep``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from sqlalchemy import and_, func, or_, select
 
 from guide.accounts.models import User
 from guide.cases.models import CASE_IS_VISITED, FOLLOW_UP_IS_OUTSTANDING, Case, FollowUp
-from guide.dates import local_date
 from guide.extensions import db
 from guide.guides.certificates import last_check_running_out
 from guide.guides.models import GuideProfile
@@ -42,26 +41,28 @@ class SweepReport:
         )
 
 
-def sweep(*, today: dt.date | None = None) -> SweepReport:
-    """Raise the tasks time has made due, in every active organisation; commits per organisation."""
-    today = today or local_date()
-    report = SweepReport()
-    organisations = db.session.scalars(
-        select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.id)
-    ).all()
-    for organisation in organisations:
-        with batched_mail():
-            report.loans_overdue += _raise_each(
-                TaskKind.LOAN_OVERDUE, _loans_overdue(organisation.id, today)
-            )
-            report.follow_ups_due += _raise_each(
-                TaskKind.FOLLOW_UP_DUE, _follow_ups_due(organisation.id, today)
-            )
-            report.quiet_cases += _raise_each(
-                TaskKind.CASE_QUIET, _quiet_cases(organisation, today)
-            )
-            report.certificates_expiring += _raise_certificate_tasks(organisation, today)
-        db.session.commit()
+def active_organisations() -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.id)
+        )
+    )
+
+
+def sweep_organisation(
+    organisation: Organisation, *, today: dt.date, report: SweepReport | None = None
+) -> SweepReport:
+    """Raise the tasks time has made due in one organisation (flushed; the caller commits)."""
+    report = report or SweepReport()
+    with batched_mail():
+        report.loans_overdue += _raise_each(
+            TaskKind.LOAN_OVERDUE, _loans_overdue(organisation.id, today)
+        )
+        report.follow_ups_due += _raise_each(
+            TaskKind.FOLLOW_UP_DUE, _follow_ups_due(organisation.id, today)
+        )
+        report.quiet_cases += _raise_each(TaskKind.CASE_QUIET, _quiet_cases(organisation, today))
+        report.certificates_expiring += _raise_certificate_tasks(organisation, today)
     return report
 
 

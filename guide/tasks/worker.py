@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from guide.database import utcnow
+from guide.dates import local_date
 from guide.extensions import db
-from guide.tasks.mail import send_digests
-from guide.tasks.sweeps import sweep
+from guide.tasks.mail import people_due_a_digest, send_digest
+from guide.tasks.sweeps import SweepReport, active_organisations, sweep_organisation
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,26 @@ class TaskRounds:
         if self.last_digest is None or now - self.last_digest >= DIGEST_EVERY:
             self.last_digest = now
             _safely("Task digests", lambda: send_digests(now=now))
+
+
+def sweep(*, today: dt.date | None = None) -> SweepReport:
+    """Sweep every active organisation; one commit per organisation."""
+    today = today or local_date()
+    report = SweepReport()
+    for organisation in active_organisations():
+        sweep_organisation(organisation, today=today, report=report)
+        db.session.commit()
+    return report
+
+
+def send_digests(*, now: dt.datetime | None = None) -> int:
+    """Queue the day's digests (from ``DIGEST_HOUR``); one commit per person; how many went."""
+    now = now or utcnow()
+    sent = 0
+    for user_id in people_due_a_digest(now):
+        sent += send_digest(user_id, now=now)
+        db.session.commit()
+    return sent
 
 
 def _safely(name: str, step: Callable[[], object]) -> None:
