@@ -6,8 +6,9 @@ To do page, where access control applies.
 
 At once: one mail per person per ``raise_task`` call, or per ``batched_mail()`` block (a
 sweep that raises many tasks tells each person once). Daily: one mail per person per day
-from ``guide.tasks.worker.send_digests`` (the outbox worker's round, or ``flask tasks digest``), counting the
-new tasks by kind; a ``task_digests`` row per person and day makes it idempotent.
+from ``guide.tasks.worker.send_digests`` (the outbox worker's round, or ``flask tasks
+digest``), counting the new tasks by kind; a ``task_digests`` row per person and day makes
+it idempotent.
 """
 
 from __future__ import annotations

@@ -148,9 +148,7 @@ def test_marking_without_the_version_is_refused_beside_the_form(db, world, clien
     assert task.done_at is None
 
 
-def test_another_persons_or_organisations_task_is_a_404_with_one_audit_event(
-    db, world, client_for
-):
+def test_another_persons_or_organisations_task_is_a_404_with_one_audit_event(db, world, client_for):
     (task,) = _raise(db, TaskKind.GUIDE_ASSIGNED, world["case"])
     for intruder in (world["coordinator"], world["other_coordinator"]):
         browser = client_for(intruder)
