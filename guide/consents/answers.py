@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -30,7 +29,7 @@ from guide.dates import local_date
 from guide.extensions import db
 from guide.i18n import format_date
 from guide.policy import Permission, allowed
-from guide.tasks import TaskKind, raise_task
+from guide.tasks import TaskKind, path_for, raise_for_child
 
 #: How an answer through the guardian's link is recorded (a ``CHANNEL_LABELS`` key).
 LINK_CHANNEL = "digital_link"
@@ -78,29 +77,14 @@ def record_family_answer(
         obj=answer,
         details={"answer": answer.answer.value, "offered": len(offered), "accepted": len(accepted)},
     )
-    tell_staff(TaskKind.FAMILY_ANSWERED, link, once_key=f"family_answer:{answer.id}")
+    # The coordinators and the child's guide (the kind's audience), on each open case.
+    raise_for_child(
+        TaskKind.FAMILY_ANSWERED,
+        child_id=link.child_id,
+        link=lambda case: path_for("consents.overview", case_id=case.id),
+        not_for=None,
+    )
     return answer
-
-
-def tell_staff(kind: TaskKind, link: ConsentLink, *, once_key: str) -> None:
-    """The coordinators and the child's guide get a task (the kind's audience) for the
-    family's answer through ``link``, pointing to the case's consents page."""
-    case = case_of_child(link.child_id)
-    if case is not None:
-        raise_task(
-            kind,
-            case=case,
-            link=url_for("consents.overview", case_id=case.id),
-            once_key=once_key,
-        )
-
-
-def case_of_child(child_id: uuid.UUID) -> Case | None:
-    """The child's open case, else its newest one."""
-    cases = db.session.scalars(
-        select(Case).where(Case.child_id == child_id).order_by(Case.referred_at.desc(), Case.id)
-    ).all()
-    return next((c for c in cases if c.status != CaseStatus.closed), next(iter(cases), None))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from guide.accounts.models import User
 from guide.activities.models import Activity, Club, Enrollment, EnrollmentStatus
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus, Child, Guardian
-from guide.consents.answers import SCHEME_KEY, item, record_family_answer, tell_staff
+from guide.consents.answers import SCHEME_KEY, item, record_family_answer
 from guide.consents.models import Consent, ConsentBasis, ConsentLink, ConsentMethod
 from guide.consents.records import consents_of_child, to_record
 from guide.consents.services import WithdrawalChannel, record_consent, withdraw_consent
@@ -33,7 +33,6 @@ from guide.crypto.tokens import find_usable, mark_used, new_token, token_digest
 from guide.database import utcnow
 from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_email
-from guide.tasks import TaskKind
 
 VALID_FOR = dt.timedelta(days=14)
 #: Flask-Limiter limit on the guardian's link pages, per client address.
@@ -269,8 +268,6 @@ def withdraw_consents(link: ConsentLink, *, consent_ids: Iterable[str]) -> list[
             withdrawn_by_name=guardian.full_name if guardian else None,
         )
         withdrawn.append(consent)
-    if withdrawn:
-        tell_staff(TaskKind.CONSENT_WITHDRAWN, link, once_key=f"consent_withdrawn:{link.id}")
     record_event(
         "consent_link_used",
         organisation_id=link.organisation_id,
