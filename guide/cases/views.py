@@ -32,6 +32,7 @@ from guide.cases.services import (
     my_cases,
 )
 from guide.cases.visits import can_log_visit, log_visit
+from guide.consents.answers import latest_answer, may_send_consent_link
 from guide.dates import local_date
 from guide.policy import Permission, allowed
 from guide.validation.versions import check_version
@@ -100,6 +101,8 @@ def case_detail(case_id: uuid.UUID):
         may_edit_practical_needs=allowed(current_user, Permission.practical_needs_write),
         may_log_visit=allowed(current_user, Permission.visit_log) and can_log_visit(case),
         may_close=can_close(case),
+        family_answer=latest_answer(case),
+        may_send_link=may_send_consent_link(case, viewer=current_user),
         # Built only where it is shown: a form costs more than the rest of the decisions.
         reopen_form=ReopenCaseForm(version=case.version) if may_edit and can_reopen(case) else None,
     )
