@@ -12,6 +12,7 @@ from guide.guides import models as guides
 from guide.outbox import models as outbox
 from guide.referrals import models as referrals
 from guide.support import models as support
+from guide.tasks import models as tasks
 
 __all__ = [
     "accounts",
@@ -26,5 +27,6 @@ __all__ = [
     "referrals",
     "submissions",
     "support",
+    "tasks",
     "tenant",
 ]
