@@ -4,8 +4,8 @@ from guide import submissions, tenant
 from guide.accounts import models as accounts
 from guide.activities import models as activities
 from guide.audit import models as audit
-from guide.clubs_portal import models as clubs_portal
 from guide.cases import models as cases
+from guide.clubs_portal import models as clubs_portal
 from guide.consents import models as consents
 from guide.crypto import models as crypto
 from guide.guides import models as guides
@@ -18,8 +18,8 @@ __all__ = [
     "accounts",
     "activities",
     "audit",
-    "clubs_portal",
     "cases",
+    "clubs_portal",
     "consents",
     "crypto",
     "guides",
