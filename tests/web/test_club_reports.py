@@ -368,3 +368,27 @@ def test_the_dashboard_counts_absence_reports_until_someone_gets_in_touch(app, d
     db.session.commit()
     listed = _absence_list(coordinator)
     assert ": 0</h2>" in listed and s.case.reference not in listed
+
+
+def test_two_presses_at_once_from_two_tabs_make_one_report(app, db):
+    """Two different submissions at the same moment: the lock and the day's check hold."""
+    from tests.web.test_double_submit import (
+        browser,
+        form_named,
+        made,
+        once_more,
+        open_form,
+        prepared,
+        send_at_once,
+    )
+
+    form = form_named("the club reports an absence")
+    _s, sent = prepared(db, form)
+    client = browser(app, sent.by)
+    two_tabs = [open_form(client, sent), open_form(client, sent)]
+    before = made(db, form)
+
+    answers = send_at_once(app, client, sent, two_tabs)
+
+    assert [getattr(answer, "status_code", answer) for answer in answers] == [302, 302]
+    assert made(db, form) == once_more(before, form)
