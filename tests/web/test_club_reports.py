@@ -392,3 +392,16 @@ def test_two_presses_at_once_from_two_tabs_make_one_report(app, db):
 
     assert [getattr(answer, "status_code", answer) for answer in answers] == [302, 302]
     assert made(db, form) == once_more(before, form)
+
+
+def test_the_childs_page_with_both_reports_has_unique_ids(app, db, client):
+    s = _shared(app, db, enrolled=False)
+    assert sign_in(client, s.contact.email).status_code == 302
+    _send(client, s, kind="started")
+    _send(client, s, kind="absent", note=NOTE)
+
+    page = client.get(_child_page(s)).text
+
+    assert page.count("/take-back") == 2
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(ids)
