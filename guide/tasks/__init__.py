@@ -12,7 +12,7 @@ See docs/tasks.md.
 from guide.tasks.kinds import RULES, Audience
 from guide.tasks.mail import batched_mail
 from guide.tasks.models import Task, TaskEmail, TaskKind
-from guide.tasks.services import complete_tasks, raise_task
+from guide.tasks.services import complete_tasks, path_for, raise_for_child, raise_task
 
 __all__ = [
     "RULES",
@@ -22,5 +22,7 @@ __all__ = [
     "TaskKind",
     "batched_mail",
     "complete_tasks",
+    "path_for",
+    "raise_for_child",
     "raise_task",
 ]

@@ -6,8 +6,9 @@ To do page, where access control applies.
 
 At once: one mail per person per ``raise_task`` call, or per ``batched_mail()`` block (a
 sweep that raises many tasks tells each person once). Daily: one mail per person per day
-from ``send_digests`` (the outbox worker's round, or ``flask tasks digest``), counting the
-new tasks by kind; a ``task_digests`` row per person and day makes it idempotent.
+from ``guide.tasks.worker.send_digests`` (the outbox worker's round, or ``flask tasks
+digest``), counting the new tasks by kind; a ``task_digests`` row per person and day makes
+it idempotent.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ _pending: ContextVar[dict[uuid.UUID, User] | None] = ContextVar("pending_task_ma
 
 def todo_path() -> str:
     """The To do page's path, built without a request (workers and CLI have none)."""
-    return current_app.url_map.bind("localhost").build("tasks.todo")
+    return current_app.url_map.bind("localhost").build("tasks.todo", {})
 
 
 def tell_at_once(tasks: Iterable[Task]) -> None:
@@ -90,23 +91,22 @@ def digest_due(now: dt.datetime | None = None) -> bool:
     return (now or utcnow()).astimezone(local_zone()).hour >= DIGEST_HOUR
 
 
-def send_digests(*, now: dt.datetime | None = None) -> int:
-    """Queue today's digest to each person who chose it and has new tasks; commits per person.
-
-    Returns how many mails were queued. Before ``DIGEST_HOUR`` it does nothing; a second
-    run the same day sends nobody a second digest.
-    """
-    now = now or utcnow()
+def people_due_a_digest(now: dt.datetime) -> list[uuid.UUID]:
+    """Who gets a digest now: nobody before ``DIGEST_HOUR``; see ``_people_with_new_tasks``."""
     if not digest_due(now):
-        return 0
-    today = local_date(now)
-    sent = 0
-    for user_id in _people_with_new_tasks(today):
-        user = db.session.get(User, user_id)
-        if user is not None and _send_one_digest(user, today=today, now=now):
-            sent += 1
-        db.session.commit()
-    return sent
+        return []
+    return _people_with_new_tasks(local_date(now))
+
+
+def send_digest(user_id: uuid.UUID, *, now: dt.datetime) -> bool:
+    """Queue today's digest to one person (flushed; the caller commits); False if none went.
+
+    A second call the same day sends nothing: the ``task_digests`` row is claimed first.
+    """
+    user = db.session.get(User, user_id)
+    if user is None or not wants(user, TaskEmail.daily):
+        return False
+    return _send_one_digest(user, today=local_date(now), now=now)
 
 
 def _last_digest_subquery():

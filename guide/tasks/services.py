@@ -13,12 +13,17 @@ a case, or a coordinator whose role changed, no longer sees the tasks it raised.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy.orm import selectinload
 
-from guide.accounts.models import User
-from guide.cases.models import Case
+from guide.access import load_scoped
+from guide.accounts.models import TaskEmail, User
+from guide.audit.services import record_event
+from guide.cases.models import Case, CaseStatus
 from guide.cases.services import case_scope
 from guide.database import utcnow
 from guide.extensions import db
@@ -28,6 +33,8 @@ from guide.roles import Role
 from guide.tasks.kinds import RULES, Audience, KindRule, rule_for
 from guide.tasks.mail import tell_at_once
 from guide.tasks.models import Task, TaskKind
+from guide.unit_of_work import StaleEdit
+from guide.validation.versions import check_version
 
 
 def raise_task(
@@ -38,13 +45,15 @@ def raise_task(
     users: Iterable[User] | None = None,
     organisation_id: uuid.UUID | None = None,
     once_key: str | None = None,
+    not_for: User | None = None,
 ) -> list[Task]:
     """Give each person who must act on ``kind`` a task linking to ``link``; the new tasks.
 
-    ``users`` replaces the kind's audience. Nobody outside the organisation, nobody inactive,
-    nobody without the kind's permission or (for case tasks) without access to the case
-    gets one. With ``once_key``, a person who already has a task with that key gets no
-    second one. Flushes; never commits.
+    ``users`` replaces the kind's audience; ``not_for`` is the person who acted, who needs
+    no task about it. Nobody outside the organisation, nobody inactive, nobody without the
+    kind's permission or (for case tasks) without access to the case gets one. With
+    ``once_key``, a person who already has a task with that key gets no second one.
+    Flushes; never commits.
     """
     kind = TaskKind(kind)
     rule = rule_for(kind)
@@ -53,6 +62,8 @@ def raise_task(
         raise ValueError("a task's link is a path inside the app (from url_for)")
     db.session.flush()  # the case (and whatever made it) must be visible to the checks below
     candidates = list(users) if users is not None else audience(rule, case, organisation_id)
+    if not_for is not None:
+        candidates = [user for user in candidates if user.id != not_for.id]
     told = _eligible(candidates, rule, case, organisation_id)
     if once_key is not None and told:
         already = set(
@@ -82,17 +93,42 @@ def raise_task(
     return tasks
 
 
-def complete_tasks(kind: TaskKind, *, case: Case, by: User) -> int:
-    """Mark everyone's open ``kind`` tasks on ``case`` done, because ``by`` acted on it."""
-    now = utcnow()
-    tasks = db.session.scalars(
-        select(Task).where(Task.case_id == case.id, Task.kind == kind, Task.done_at.is_(None))
+#: Cases of a child that people still work on: a task about the child goes to these.
+FINISHED_STATUSES = (CaseStatus.closed, CaseStatus.declined)
+
+
+def raise_for_child(
+    kind: TaskKind, *, child_id: uuid.UUID, link: Callable[[Case], str], not_for: User | None
+) -> list[Task]:
+    """``raise_task`` on each case of the child that is neither closed nor declined."""
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.child_id == child_id, Case.status.not_in(FINISHED_STATUSES))
+        .order_by(Case.referred_at)
     ).all()
+    tasks = []
+    for case in cases:
+        tasks += raise_task(kind, case=case, link=link(case), not_for=not_for)
+    return tasks
+
+
+def complete_tasks(kind: TaskKind, *, case: Case, by: User, once_key: str | None = None) -> int:
+    """Mark everyone's open ``kind`` tasks on ``case`` (with ``once_key``) done: ``by`` acted."""
+    now = utcnow()
+    query = select(Task).where(Task.case_id == case.id, Task.kind == kind, Task.done_at.is_(None))
+    if once_key is not None:
+        query = query.where(Task.once_key == once_key)
+    tasks = db.session.scalars(query).all()
     for task in tasks:
         task.done_at = now
         task.done_by_id = by.id
     db.session.flush()
     return len(tasks)
+
+
+def path_for(endpoint: str, **values: object) -> str:
+    """The app path of ``endpoint`` for a task's link, also without a request (sweeps, CLI)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def _organisation_of(case: Case | None, organisation_id: uuid.UUID | None) -> uuid.UUID:
@@ -193,9 +229,17 @@ def visibility(viewer: User) -> list[ColumnElement]:
         or_(
             Task.case_id.is_(None),
             Task.kind.in_(without_case_access) if without_case_access else false(),
-            Task.case_id.in_(visible_case_ids(viewer)),
+            _sees_case(viewer),
         ),
     ]
+
+
+def _sees_case(viewer: User) -> ColumnElement:
+    if scope_for(viewer, Permission.case_view) == Scope.own_organisation:
+        # Every case of the organisation, and a task's case is always of its organisation:
+        # no subquery over all the organisation's cases for the menu's count on every page.
+        return true()
+    return Task.case_id.in_(visible_case_ids(viewer))
 
 
 def visible_tasks(viewer: User) -> Select:
@@ -217,3 +261,51 @@ def open_task_count(viewer: User) -> int:
         )
         or 0
     )
+
+
+#: Done tasks the To do page still shows, newest first, below the open ones.
+DONE_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class TodoList:
+    open: list[Task]
+    done: list[Task]
+
+
+def todo_list(viewer: User) -> TodoList:
+    """``viewer``'s open tasks (all, newest first) and the latest done ones."""
+    query = visible_tasks(viewer).options(selectinload(Task.case))
+    return TodoList(
+        open=list(db.session.scalars(query.where(Task.done_at.is_(None)))),
+        done=list(db.session.scalars(query.where(Task.done_at.is_not(None)).limit(DONE_SHOWN))),
+    )
+
+
+def load_task(*, viewer: User, task_id: uuid.UUID) -> Task:
+    """One of ``viewer``'s visible tasks, else an audited 404."""
+    return load_scoped(
+        visible_tasks(viewer).where(Task.id == task_id), kind="task", object_id=task_id
+    )
+
+
+def mark_task(task: Task, *, done: bool, by: User, seen_version: int | None) -> None:
+    """Mark ``task`` done or not done. Asking for the state it is in changes nothing."""
+    if task.is_done == done:
+        return  # a second click, or the same choice from another tab: already so
+    check_version(task, seen_version)
+    task.done_at = utcnow() if done else None
+    task.done_by_id = by.id if done else None
+    db.session.flush()
+
+
+def choose_task_email(user: User, choice: str, *, seen: str | None) -> None:
+    """Store how ``user`` is told of new tasks; a choice changed meanwhile is a stale edit."""
+    choice = TaskEmail(choice)
+    if choice == user.task_email:
+        return
+    if seen != user.task_email:
+        raise StaleEdit()
+    user.task_email = choice
+    record_event("task_email_chosen", actor=user, obj=user, details={"choice": choice.value})
+    db.session.flush()

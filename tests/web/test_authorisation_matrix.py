@@ -125,6 +125,18 @@ def _case(db, org: Organisation, guide: User, label: str, scopes) -> Target:
     return Target(label, case.id, scopes, related=related)
 
 
+def _task(db, org: Organisation, person: User) -> uuid.UUID:
+    """A task about no case, of a kind every role may see: only its person reaches it."""
+    from guide.tasks import Task, TaskKind
+
+    task = Task(
+        organisation_id=org.id, user_id=person.id, kind=TaskKind.GUIDE_UNASSIGNED, link="/todo"
+    )
+    db.session.add(task)
+    db.session.flush()
+    return task.id
+
+
 def _child_shared_with_club_of(db, contact: User) -> uuid.UUID:
     """A child consented and shared with a new club that ``contact`` now speaks for."""
     from guide.consents.models import Share
@@ -223,8 +235,15 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         children.append(
             Target("child shared with my club", shared, OWN | {Scope.shared_with_my_club})
         )
+    tasks = [
+        Target("task of another organisation", _task(db, other, other_guide), NONE),
+        Target("task of someone else in my organisation", _task(db, home, colleague_guide), NONE),
+    ]
+    if visitor is not None:
+        tasks.append(Target("my own task", _task(db, home, visitor), frozenset({Scope.myself})))
     db.session.commit()
     return {
+        "task_id": tasks,
         "case_id": cases,
         "referral_id": referrals,
         "user_id": accounts,
