@@ -288,8 +288,10 @@ FORMS = [
         mails=1,
         repeat_lands_on=lambda s: f"/cases/{s.case.id}",  # the link is shown only once
     ),
-    CreatingForm("share with a club", share, Share, mails=1),
-    CreatingForm("support grant", support_grant, SupportGrant),
+    # The club contact, and the guide's task.
+    CreatingForm("share with a club", share, Share, mails=2),
+    # The coordinator's task.
+    CreatingForm("support grant", support_grant, SupportGrant, mails=1),
     CreatingForm("loan", loan, EquipmentLoan),
     CreatingForm("equipment item", equipment_item, EquipmentItem),
     CreatingForm("activity proposal from the search", proposal_from_search, Enrollment),
@@ -303,8 +305,8 @@ FORMS = [
     CreatingForm("catalogue upload", catalogue_upload, CatalogueImport),
     CreatingForm("catalogue import", catalogue_import, Activity, rows=2),
     CreatingForm("the family's answer", family_answer, Consent),
-    CreatingForm("the family's withdrawal", family_withdrawal, ConsentWithdrawal),
-    # The coordinator's and the guide's task, each told at once.
+    # The coordinator's and the guide's tasks, each told at once.
+    CreatingForm("the family's withdrawal", family_withdrawal, ConsentWithdrawal, mails=2),
     CreatingForm("the club reports an absence", club_reports_absence, ClubReport, mails=2),
     CreatingForm("the club confirms a start", club_confirms_a_start, ClubReport, mails=2),
 ]
