@@ -242,14 +242,15 @@ def send_report(
     earlier = report_of_today(case, contact.club_id, kind)
     if earlier is not None:
         return earlier, False
+    now = utcnow()
     report = ClubReport(
         organisation_id=contact.organisation_id,
         case_id=case.id,
         club_id=contact.club_id,
         kind=kind,
         reported_by_id=contact.id,
-        reported_at=utcnow(),
-        reported_on=local_date(),
+        reported_at=now,
+        reported_on=local_date(now),
         note=note or None,
     )
     outcome = None
