@@ -5,6 +5,7 @@ from guide.accounts import models as accounts
 from guide.activities import models as activities
 from guide.audit import models as audit
 from guide.cases import models as cases
+from guide.clubs_portal import models as clubs_portal
 from guide.consents import models as consents
 from guide.crypto import models as crypto
 from guide.guides import models as guides
@@ -18,6 +19,7 @@ __all__ = [
     "activities",
     "audit",
     "cases",
+    "clubs_portal",
     "consents",
     "crypto",
     "guides",

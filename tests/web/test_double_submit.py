@@ -34,6 +34,7 @@ from guide.activities.models import (
 )
 from guide.activities.services import start_import
 from guide.cases.models import FollowUp, Visit
+from guide.clubs_portal.models import ClubReport
 from guide.consents.links import create_link
 from guide.consents.models import Consent, ConsentLink, ConsentWithdrawal, FamilyAnswer, Share
 from guide.consents.sharing import share_with_club
@@ -266,8 +267,8 @@ def _shared_child(s: Scene, report: str) -> Sent:
         share_with_club(
             child=s.child, club=s.club, categories=[Category.IDENTITY], by=s.coordinator
         )
-    page = f"/klubb/barn/{s.child.id}"
-    return Sent(s.contact, page, {}, action=f"{page}/{report}")
+    # The confirmation step, with its optional note; a repeat lands on the child's page.
+    return Sent(s.contact, f"/klubb/barn/{s.child.id}/{report}", {"note": "Kom ikke i dag"})
 
 
 def club_reports_absence(s: Scene) -> Sent:
@@ -275,7 +276,7 @@ def club_reports_absence(s: Scene) -> Sent:
 
 
 def club_confirms_a_start(s: Scene) -> Sent:
-    # Not on the case's list: the coordinator gets a follow-up to record the activity.
+    # Not on the case's list: the coordinators and the guide get a task to record it.
     for enrollment in s.case.enrollments:
         _db.session.delete(enrollment)
     return _shared_child(s, "started")
@@ -308,12 +309,12 @@ FORMS = [
     CreatingForm("category", category, ActivityCategory),
     CreatingForm("catalogue upload", catalogue_upload, CatalogueImport),
     CreatingForm("catalogue import", catalogue_import, Activity, rows=2),
-    # The coordinator's and the guide's tasks, told by e-mail at once.
+    # The coordinator's and the guide's tasks, each told by e-mail at once.
     CreatingForm("the family's answer", family_answer, Consent, mails=2),
     CreatingForm("the family's refusal", family_refusal, FamilyAnswer, mails=2),
     CreatingForm("the family's withdrawal", family_withdrawal, ConsentWithdrawal, mails=2),
-    CreatingForm("the club reports an absence", club_reports_absence, FollowUp),
-    CreatingForm("the club confirms a start", club_confirms_a_start, FollowUp),
+    CreatingForm("the club reports an absence", club_reports_absence, ClubReport, mails=2),
+    CreatingForm("the club confirms a start", club_confirms_a_start, ClubReport, mails=2),
 ]
 EACH_FORM = pytest.mark.parametrize("form", FORMS, ids=[form.name for form in FORMS])
 
