@@ -3,6 +3,7 @@
 from guide import submissions, tenant
 from guide.accounts import models as accounts
 from guide.activities import models as activities
+from guide.areas import models as areas
 from guide.audit import models as audit
 from guide.cases import models as cases
 from guide.consents import models as consents
@@ -15,6 +16,7 @@ from guide.support import models as support
 __all__ = [
     "accounts",
     "activities",
+    "areas",
     "audit",
     "cases",
     "consents",
