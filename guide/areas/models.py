@@ -55,6 +55,6 @@ class Area(OrganisationOwned, db.Model):
         order_by=lambda: Area.name,
     )
 
-    def keys(self) -> set[str]:
+    def spelling_keys(self) -> set[str]:
         """The compared forms of the name and every alias."""
         return {area_key(self.name), *(area_key(alias) for alias in self.aliases or [])}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import flag_modified
 
 from guide.access import load_scoped
 from guide.activities.models import Activity, Club
@@ -78,7 +79,7 @@ def area_lookup(organisation_id: uuid.UUID) -> dict[str, Area]:
     """Every active area's compared name and other spellings → the area."""
     lookup: dict[str, Area] = {}
     for area in organisation_areas(organisation_id, active_only=True):
-        for key in area.keys():
+        for key in area.spelling_keys():
             lookup.setdefault(key, area)
     return lookup
 
@@ -93,6 +94,13 @@ def nearby_area_ids(area_id: uuid.UUID | None) -> list[uuid.UUID]:
     return [area.id, *(neighbour.id for neighbour in area.neighbours)]
 
 
+def area_distance(area_id: uuid.UUID | None, nearby: Sequence[uuid.UUID]) -> int:
+    """0 in the home area (``nearby[0]``), 1 in a neighbouring one, 2 anywhere else."""
+    if nearby and area_id == nearby[0]:
+        return 0
+    return 1 if area_id is not None and area_id in nearby[1:] else 2
+
+
 def place(row: Any, area: Area | None) -> None:
     """Put a child, club or activity in ``area`` (or in none)."""
     if area is not None and area.organisation_id != row.organisation_id:
@@ -102,7 +110,7 @@ def place(row: Any, area: Area | None) -> None:
 
 
 def area_in(organisation_id: uuid.UUID, area_id: uuid.UUID | None) -> Area | None:
-    """The organisation's area with this id, or None (also for another organisation's id)."""
+    """The organisation's area with this id; None for none, ValueError for another's."""
     if area_id is None:
         return None
     area = db.session.get(Area, area_id)
@@ -124,7 +132,7 @@ def _check_spellings(organisation_id: uuid.UUID, details: AreaDetails, *, own: A
     for area in organisation_areas(organisation_id):
         if own is not None and area.id == own.id:
             continue
-        taken = area.keys()
+        taken = area.spelling_keys()
         for spelling in (details.name, *details.aliases):
             if area_key(spelling) in taken:
                 raise AreaNameTaken(spelling)
@@ -170,8 +178,14 @@ def create_area(*, organisation_id: uuid.UUID, details: AreaDetails, by: Any) ->
     return area
 
 
-def update_area(area: Area, *, details: AreaDetails, seen_version: int | None, by: Any) -> list[str]:
-    """Rename, respell and re-neighbour an area; the rows in it follow a new name."""
+def update_area(
+    area: Area, *, details: AreaDetails, is_active: bool, seen_version: int | None, by: Any
+) -> list[str]:
+    """Rename, respell, re-neighbour, deactivate or reactivate an area; audits what changed.
+
+    A renamed area's rows take the new name; an inactive area is offered nowhere new, and
+    the rows already in it keep it.
+    """
     check_version(area, seen_version)
     _check_spellings(area.organisation_id, details, own=area)
     changed = []
@@ -187,21 +201,14 @@ def update_area(area: Area, *, details: AreaDetails, seen_version: int | None, b
         changed.append("aliases")
     if _set_neighbours(area, details.neighbour_ids):
         changed.append("neighbours")
+    if area.is_active != is_active:
+        area.is_active = is_active
+        changed.append("is_active")
     if changed:
-        area.version += 0  # the version column moves on the flush of any change above
+        flag_modified(area, "aliases")  # the version moves on every change, neighbours too
         db.session.flush()
         record_event("area_updated", actor=by, obj=area, details={"fields": changed})
     return changed
-
-
-def set_area_active(area: Area, *, is_active: bool, seen_version: int | None, by: Any) -> None:
-    """Take an area off the choices (rows keep it), or offer it again."""
-    check_version(area, seen_version)
-    if area.is_active == is_active:
-        return
-    area.is_active = is_active
-    db.session.flush()
-    record_event("area_reactivated" if is_active else "area_deactivated", actor=by, obj=area)
 
 
 # --- names from before the list ----------------------------------------------------------------

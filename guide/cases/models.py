@@ -108,9 +108,7 @@ class Child(OrganisationOwned, db.Model):
     school: Mapped[str | None] = mapped_column(String(200))
     school_class: Mapped[str | None] = mapped_column(String(20))
     #: The child's area in the organisation's list (guide.areas).
-    area_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("areas.id", ondelete="SET NULL")
-    )
+    area_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     #: The area's name while ``area_id`` is set (kept on renames); before areas were a list,
     #: the text as typed, kept until a coordinator maps it.
     area: Mapped[str | None] = mapped_column(String(100))

@@ -8,11 +8,12 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from guide.access import load_scoped
 from guide.accounts.models import User
+from guide.areas.services import organisation_areas
 from guide.audit.services import record_event
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
 from guide.cases.models import Case, CaseStatus, Child
@@ -39,7 +40,7 @@ class CaseFilters:
     """What the coordinator narrowed the case list to; empty fields do not filter."""
 
     status: CaseStatus | None = None
-    area: str | None = None
+    area_id: uuid.UUID | None = None
     #: Part of the assigned guide's name, in any case: "kari" finds Kari Nordmann.
     guide_name: str | None = None
     #: Only cases still without a guide, referred more than this many days ago.
@@ -48,12 +49,12 @@ class CaseFilters:
     def apply(self, query: Select, *, organisation_id: uuid.UUID, now: dt.datetime) -> Select:
         if self.status is not None:
             query = query.where(Case.status == self.status)
-        if self.area:
-            # A subquery on (organisation_id, area) keeps the list's own join untouched.
+        if self.area_id:
+            # A subquery on (organisation_id, area_id) keeps the list's own join untouched.
             query = query.where(
                 Case.child_id.in_(
                     select(Child.id).where(
-                        Child.organisation_id == organisation_id, Child.area == self.area
+                        Child.organisation_id == organisation_id, Child.area_id == self.area_id
                     )
                 )
             )
@@ -175,21 +176,9 @@ def _case_row(case_id, reference, status, referred_at, child_id, first, last, ar
     )
 
 
-def area_choices(*, viewer: User) -> list[str]:
-    """The areas the organisation's children live in, in order, for the list filter.
-
-    A "loose index scan": each step asks the (organisation_id, area) index for the next area
-    after the last one, so the cost follows the number of areas, not of children.
-    """
-    in_organisation = Child.organisation_id == viewer.organisation_id
-    areas = select(
-        select(func.min(Child.area)).where(in_organisation).scalar_subquery().label("area")
-    ).cte("areas", recursive=True)
-    following = (
-        select(func.min(Child.area)).where(in_organisation, Child.area > areas.c.area)
-    ).scalar_subquery()
-    areas = areas.union_all(select(following).where(areas.c.area.is_not(None)))
-    return list(db.session.scalars(select(areas.c.area).where(areas.c.area.is_not(None))))
+def area_choices(*, viewer: User) -> list[tuple[str, str]]:
+    """(id, name) of each of the organisation's areas, once, by name, for the list filter."""
+    return [(str(area.id), area.name) for area in organisation_areas(viewer.organisation_id)]
 
 
 def guides_named(organisation_id: uuid.UUID, text: str) -> list[uuid.UUID]:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from guide.accounts.models import ReferrerKind, User
 from guide.accounts.passwords import hash_password
 from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
+from guide.areas.models import Area, area_key
 from guide.audit.services import record_event
 from guide.cases.identity import child_identity_digest, new_reference
 from guide.cases.models import Case, CaseStatusChange, Child, CloseReason, Guardian, Visit
@@ -50,6 +51,13 @@ DEMO_USERS = (
     (Role.guide, "guide2", "Gunnar Guide", None),
     (Role.guide, "guide3", "Gina Guide", None),
     (Role.club_contact, "klubb", "Kjell Klubbkontakt", None),
+)
+
+#: (area, other spellings, neighbouring areas); each neighbourhood is listed both ways.
+DEMO_AREAS = (
+    ("Nord", ["Nordbyen"], ["Sentrum"]),
+    ("Sentrum", ["Sentrum øst"], ["Nord", "Sør"]),
+    ("Sør", [], ["Sentrum"]),
 )
 
 #: (email local part, languages, areas, interests, capacity, cleared)
@@ -133,8 +141,9 @@ def load_demo_data(*, today: dt.date | None = None) -> list[DemoAccount]:
     organisation = Organisation(name=DEMO_ORGANISATION, kind=OrganisationKind.frivilligsentral)
     db.session.add(organisation)
     accounts, users = _add_users(organisation)
-    guides = _add_guides(organisation, users)
-    activities = _add_clubs(organisation)
+    areas = _add_areas(organisation)
+    guides = _add_guides(organisation, users, areas)
+    activities = _add_clubs(organisation, areas)
     db.session.add(
         Fund(
             organisation=organisation,
@@ -156,6 +165,7 @@ def load_demo_data(*, today: dt.date | None = None) -> list[DemoAccount]:
             guide=guides[number % 2],
             activity=activities[number % len(activities)],
             referred_on=today - dt.timedelta(days=5 + 9 * number),
+            areas=areas,
         )
     record_event("demo_data_loaded", organisation_id=organisation.id)
     db.session.commit()
@@ -183,15 +193,28 @@ def _add_users(organisation: Organisation) -> tuple[list[DemoAccount], dict[str,
     return accounts, users
 
 
-def _add_guides(organisation: Organisation, users: dict[str, User]) -> list[GuideProfile]:
+def _add_areas(organisation: Organisation) -> dict[str, Area]:
+    areas = {
+        name: Area(organisation=organisation, name=name, name_key=area_key(name), aliases=aliases)
+        for name, aliases, _neighbours in DEMO_AREAS
+    }
+    for name, _aliases, neighbours in DEMO_AREAS:
+        areas[name].neighbours = [areas[neighbour] for neighbour in neighbours]
+    db.session.add_all(areas.values())
+    return areas
+
+
+def _add_guides(
+    organisation: Organisation, users: dict[str, User], areas: dict[str, Area]
+) -> list[GuideProfile]:
     profiles = []
     cleared_on = local_date() - dt.timedelta(days=200)
-    for local_part, languages, areas, interests, capacity, cleared in DEMO_GUIDES:
+    for local_part, languages, area_names, interests, capacity, cleared in DEMO_GUIDES:
         profile = GuideProfile(
             organisation=organisation,
             user=users[local_part],
             languages=languages,
-            areas=areas,
+            areas=[areas[name] for name in area_names],
             interests=interests,
             capacity=capacity,
             availability_notes="Ettermiddager og helger",
@@ -204,7 +227,7 @@ def _add_guides(organisation: Organisation, users: dict[str, User]) -> list[Guid
     return profiles
 
 
-def _add_clubs(organisation: Organisation) -> list[Activity]:
+def _add_clubs(organisation: Organisation, areas: dict[str, Area]) -> list[Activity]:
     activities = []
     for club_name, org_number, area, club_activities in DEMO_CLUBS:
         club = Club(
@@ -214,6 +237,7 @@ def _add_clubs(organisation: Organisation) -> list[Activity]:
             contact_person="Klubbkontakt",
             email=f"post@{club_name.split()[-1].lower()}.{DEMO_EMAIL_DOMAIN}",
             area=area,
+            area_id=areas[area].id,
             is_active=True,
         )
         db.session.add(club)
@@ -226,6 +250,7 @@ def _add_clubs(organisation: Organisation) -> list[Activity]:
                 min_age=min_age,
                 max_age=max_age,
                 area=area,
+                area_id=areas[area].id,
                 weekday=weekday,
                 season="Høst",
                 fee_per_season=fee_kr * 100,
@@ -253,6 +278,7 @@ def _add_child_case(
     guide: GuideProfile,
     activity: Activity,
     referred_on: dt.date,
+    areas: dict[str, Area],
 ) -> None:
     first, last, born, area, own_words, tags, status, guardian_name, phone, language = row
     child = Child(
@@ -264,6 +290,7 @@ def _add_child_case(
         school="Eksempelby skole",
         school_class="5B",
         area=area,
+        area_id=areas[area].id,
         languages=[language],
     )
     child.guardians.append(
