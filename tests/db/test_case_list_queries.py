@@ -48,7 +48,7 @@ def add_cases(org, how_many: int, guide=None) -> None:
             guide=None if status == "accepted" else case_guide,
             referred_at=start + dt.timedelta(minutes=number),
         )
-        case.child.area = ("Nord", "Sør")[number % 2]
+        factories.place_child(case, ("Nord", "Sør")[number % 2])
         if status == "active":
             schedule_follow_ups(case, start=(start - dt.timedelta(days=200)).date())
         if status == "in_progress":

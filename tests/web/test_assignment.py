@@ -46,7 +46,7 @@ def _waiting_case(org, *, area="Nord", guardian_language="ar", tags=("football",
     case = factories.child_case(
         org, first_name=CHILD[0], last_name=CHILD[1], guardian_name=GUARDIAN, status="accepted"
     )
-    case.child.area = area
+    factories.place_child(case, area)
     case.child.languages = ["nb", guardian_language]
     case.child.guardians[0].preferred_language = guardian_language
     case.interest_tags = list(tags)

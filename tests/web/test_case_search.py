@@ -37,9 +37,9 @@ def test_filter_by_status_area_and_guide(client, db):
     guide = factories.user(org, "guide")
     guide.full_name = "Guide Gunnhild"
     north = factories.child_case(org, first_name="Nordbarn", status="in_progress", guide=guide)
-    north.child.area = "Nord"
+    factories.place_child(north, "Nord")
     south = factories.child_case(org, first_name="Sørbarn", status="accepted")
-    south.child.area = "Sør"
+    factories.place_child(south, "Sør")
     db.session.commit()
 
     by_status = client.get("/cases?status=accepted").text
