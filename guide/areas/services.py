@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from guide.access import load_scoped
 from guide.activities.models import Activity, Club
-from guide.areas.models import Area, area_key
+from guide.areas.models import Area, area_key, area_neighbours
 from guide.audit.services import record_event
 from guide.cases.models import Child
 from guide.extensions import db
@@ -85,13 +85,16 @@ def area_lookup(organisation_id: uuid.UUID) -> dict[str, Area]:
 
 
 def nearby_area_ids(area_id: uuid.UUID | None) -> list[uuid.UUID]:
-    """The area itself first, then its neighbours; empty without an area."""
+    """The area itself first, then its neighbours by name; empty without an area."""
     if area_id is None:
         return []
-    area = db.session.get(Area, area_id)
-    if area is None:
-        return []
-    return [area.id, *(neighbour.id for neighbour in area.neighbours)]
+    neighbours = db.session.scalars(
+        select(area_neighbours.c.neighbour_id)
+        .join(Area, Area.id == area_neighbours.c.neighbour_id)
+        .where(area_neighbours.c.area_id == area_id)
+        .order_by(func.lower(Area.name))
+    )
+    return [area_id, *neighbours]
 
 
 def area_distance(area_id: uuid.UUID | None, nearby: Sequence[uuid.UUID]) -> int:
