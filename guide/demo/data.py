@@ -201,6 +201,7 @@ def _add_areas(organisation: Organisation) -> dict[str, Area]:
     for name, _aliases, neighbours in DEMO_AREAS:
         areas[name].neighbours = [areas[neighbour] for neighbour in neighbours]
     db.session.add_all(areas.values())
+    db.session.flush()  # rows below point at the areas by id alone
     return areas
 
 
