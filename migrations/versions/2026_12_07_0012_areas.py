@@ -99,9 +99,7 @@ def upgrade() -> None:
             name=op.f("fk_guide_profile_areas_guide_profile_id_guide_profiles"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "guide_profile_id", "area_id", name=op.f("pk_guide_profile_areas")
-        ),
+        sa.PrimaryKeyConstraint("guide_profile_id", "area_id", name=op.f("pk_guide_profile_areas")),
     )
     for table in PLACED_TABLES:
         with op.batch_alter_table(table) as batch:
@@ -109,9 +107,7 @@ def upgrade() -> None:
             batch.create_foreign_key(
                 op.f(f"fk_{table}_area_id_areas"), "areas", ["area_id"], ["id"], ondelete="SET NULL"
             )
-    op.create_index(
-        "ix_children_organisation_area_id", "children", ["organisation_id", "area_id"]
-    )
+    op.create_index("ix_children_organisation_area_id", "children", ["organisation_id", "area_id"])
     op.create_index(op.f("ix_clubs_area_id"), "clubs", ["area_id"])
     op.create_index(op.f("ix_activities_area_id"), "activities", ["area_id"])
     with op.batch_alter_table("guide_profiles") as batch:
@@ -242,9 +238,9 @@ def _map_free_text_areas() -> None:
                 linked.append(found[0])
         for area_id in linked:
             connection.execute(
-                tables["guide_profile_areas"].insert().values(
-                    guide_profile_id=guide_id, area_id=area_id
-                )
+                tables["guide_profile_areas"]
+                .insert()
+                .values(guide_profile_id=guide_id, area_id=area_id)
             )
         connection.execute(
             guides.update().where(guides.c.id == guide_id).values(unmapped_areas=unmapped)
