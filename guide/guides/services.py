@@ -124,7 +124,7 @@ def guide_roster(*, organisation: Organisation, today: dt.date | None = None) ->
     users = db.session.scalars(
         select(User)
         .where(User.organisation_id == organisation.id, User.role == Role.guide)
-        .options(joinedload(User.guide_profile))
+        .options(joinedload(User.guide_profile).selectinload(GuideProfile.areas))
         .order_by(User.full_name, User.email)
     ).all()
     counts = open_case_counts(organisation.id)
