@@ -104,14 +104,6 @@ def area_distance(area_id: uuid.UUID | None, nearby: Sequence[uuid.UUID]) -> int
     return 1 if area_id is not None and area_id in nearby[1:] else 2
 
 
-def place(row: Any, area: Area | None) -> None:
-    """Put a child, club or activity in ``area`` (or in none)."""
-    if area is not None and area.organisation_id != row.organisation_id:
-        raise ValueError("an area of another organisation")
-    row.area_id = area.id if area is not None else None
-    row.area = area.name if area is not None else None
-
-
 def area_in(organisation_id: uuid.UUID, area_id: uuid.UUID | None) -> Area | None:
     """The organisation's area with this id; None for none, ValueError for another's."""
     if area_id is None:
