@@ -41,6 +41,7 @@ BLUEPRINT_MODULES = (
     "guide.cases.assignment_views",
     "guide.activities.views",
     "guide.catalogue.views",
+    "guide.areas.views",
     "guide.enrollments.views",
     "guide.consents.views",
     "guide.consents.family_views",
@@ -50,6 +51,7 @@ BLUEPRINT_MODULES = (
     "guide.support.views",
     "guide.reports.views",
     "guide.organisations.views",
+    "guide.tasks.views",
 )
 
 

@@ -8,17 +8,19 @@ acting at once never silently overwrite each other.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from babel.lists import format_list
-from flask import url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from guide.accounts.models import User
+from guide.areas.services import area_distance, nearby_area_ids
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus, CaseStatusChange
 from guide.cases.services import GUIDE_OPEN_STATUSES
@@ -33,8 +35,8 @@ from guide.guides.services import (
     language_name,
     open_case_counts,
 )
-from guide.outbox.services import absolute_url, queue_email
 from guide.roles import Role
+from guide.tasks import TaskKind, path_for, raise_task
 from guide.validation.versions import check_version
 
 #: Every guide works in Norwegian, so only other shared languages count as a match.
@@ -47,6 +49,8 @@ REASSIGNABLE_STATUSES = GUIDE_OPEN_STATUSES
 GUARDIAN_LANGUAGE_POINTS = 40
 CHILD_LANGUAGE_POINTS = 20
 SAME_AREA_POINTS = 30
+#: A guide who covers a neighbouring area of the child's.
+NEIGHBOUR_AREA_POINTS = 15
 SHARED_INTEREST_POINTS = 10
 MAX_SHARED_INTERESTS = 3
 FREE_PLACES_POINTS = 10
@@ -95,9 +99,10 @@ def guide_options(case: Case, *, today: dt.date | None = None) -> GuideOptions:
         select(GuideProfile)
         .join(GuideProfile.user)
         .where(GuideProfile.organisation_id == case.organisation_id, User.role == Role.guide)
-        .options(contains_eager(GuideProfile.user))
+        .options(contains_eager(GuideProfile.user), selectinload(GuideProfile.areas))
         .order_by(User.full_name)
     ).all()
+    nearby = nearby_area_ids(case.child.area_id if case.child else None)
     counts = open_case_counts(case.organisation_id)
     organisation = case.organisation
     suggestions, unavailable = [], []
@@ -114,21 +119,32 @@ def guide_options(case: Case, *, today: dt.date | None = None) -> GuideOptions:
         elif open_cases >= guide.capacity:
             unavailable.append(Unavailable(guide=guide, reasons=(_full_reason(guide),)))
         else:
-            suggestions.append(score_guide(case, guide, open_cases=open_cases))
+            suggestions.append(score_guide(case, guide, open_cases=open_cases, nearby_areas=nearby))
     suggestions.sort(key=lambda s: (-s.score, -s.places_left, s.guide.user.full_name))
     return GuideOptions(suggestions=suggestions, unavailable=unavailable)
 
 
-def score_guide(case: Case, guide: GuideProfile, *, open_cases: int) -> Suggestion:
-    """How well ``guide`` fits ``case``, and the reasons in the request's language."""
+def score_guide(
+    case: Case,
+    guide: GuideProfile,
+    *,
+    open_cases: int,
+    nearby_areas: Sequence[uuid.UUID] | None = None,
+) -> Suggestion:
+    """How well ``guide`` fits ``case``, and the reasons in the request's language.
+
+    ``nearby_areas`` is the child's area and then its neighbours (looked up if not given).
+    """
     child = case.child
     guardian_languages = {g.preferred_language for g in child.guardians} if child else set()
     child_languages = set(child.languages or []) if child else set()
     spoken = set(guide.languages or []) - NORWEGIAN
     with_guardians = spoken & guardian_languages
     with_child = (spoken & child_languages) - with_guardians
-    guide_areas = {_fold(area) for area in guide.areas or []}
-    same_area = bool(child and child.area and _fold(child.area) in guide_areas)
+    if nearby_areas is None:
+        nearby_areas = nearby_area_ids(child.area_id if child else None)
+    distance = min((area_distance(area.id, nearby_areas) for area in guide.areas), default=2)
+    same_area, neighbour_area = distance == 0, distance == 1
     guide_interests = {_fold(tag) for tag in guide.interests or []}
     shared = [tag for tag in case.interest_tags or [] if _fold(tag) in guide_interests]
     places_left = guide.capacity - open_cases
@@ -137,6 +153,7 @@ def score_guide(case: Case, guide: GuideProfile, *, open_cases: int) -> Suggesti
         GUARDIAN_LANGUAGE_POINTS * bool(with_guardians)
         + CHILD_LANGUAGE_POINTS * bool(with_child)
         + SAME_AREA_POINTS * same_area
+        + NEIGHBOUR_AREA_POINTS * neighbour_area
         + SHARED_INTEREST_POINTS * min(len(shared), MAX_SHARED_INTERESTS)
         + FREE_PLACES_POINTS * places_left // max(guide.capacity, 1)
     )
@@ -147,6 +164,8 @@ def score_guide(case: Case, guide: GuideProfile, *, open_cases: int) -> Suggesti
         reasons.append(_("speaks %(languages)s", languages=names))
     if same_area:
         reasons.append(_("same area"))
+    elif neighbour_area:
+        reasons.append(_("neighbouring area"))
     reasons.append(
         ngettext(
             "%(free)d of %(num)d place free",
@@ -171,8 +190,7 @@ def assign_guide(case: Case, guide: GuideProfile, *, by: User, expected_version:
     case.assigned_guide = guide
     change_status(case, CaseStatus.guide_assigned, by=by)
     record_event("case_guide_assigned", actor=by, obj=case, details={"guide_id": str(guide.id)})
-    _tell_guide(case, guide)
-    db.session.flush()
+    _tell_guide(case)
 
 
 def reassign_guide(
@@ -191,6 +209,7 @@ def reassign_guide(
         raise AssignmentRefused(_l("This guide already follows the case."))
     _check_guide_can_take(case, guide)
     former_id = case.assigned_guide_id
+    former_user = case.assigned_guide.user
     case.assigned_guide = guide
     # The status does not change, so the history gets a note, not a transition.
     case.status_changes.append(
@@ -208,8 +227,8 @@ def reassign_guide(
         obj=case,
         details={"from_guide_id": str(former_id), "to_guide_id": str(guide.id)},
     )
-    _tell_guide(case, guide)
-    db.session.flush()
+    _tell_guide(case)
+    _tell_former_guide(case, former_user)
 
 
 def unassign_guide(case: Case, *, by: User, expected_version: int, note: str | None = None) -> None:
@@ -225,10 +244,11 @@ def unassign_guide(case: Case, *, by: User, expected_version: int, note: str | N
             )
         )
     former_id = case.assigned_guide_id
+    former_user = case.assigned_guide.user
     case.assigned_guide = None
     change_status(case, CaseStatus.accepted, by=by, note=note or None)
     record_event("case_guide_unassigned", actor=by, obj=case, details={"guide_id": str(former_id)})
-    db.session.flush()
+    _tell_former_guide(case, former_user)
 
 
 def _check_guide_can_take(case: Case, guide: GuideProfile) -> None:
@@ -245,17 +265,19 @@ def _check_guide_can_take(case: Case, guide: GuideProfile) -> None:
         raise AssignmentRefused(_full_reason(guide))
 
 
-def _tell_guide(case: Case, guide: GuideProfile) -> None:
-    # Only the case's random reference and a link: the page itself checks access.
-    queue_email(
-        to=guide.user.email,
-        template="case_assigned",
-        locale=guide.user.preferred_locale,
-        context={
-            "reference": case.reference,
-            "link": absolute_url(url_for("cases.case_detail", case_id=case.id)),
-        },
-        organisation_id=case.organisation_id,
+def _tell_guide(case: Case) -> None:
+    # A task, and an e-mail as the guide chose (no names: the page itself checks access).
+    raise_task(
+        TaskKind.GUIDE_ASSIGNED,
+        case=case,
+        link=path_for("cases.case_detail", case_id=case.id),
+    )
+
+
+def _tell_former_guide(case: Case, former: User) -> None:
+    # The former guide no longer sees the case: the task names its reference only.
+    raise_task(
+        TaskKind.GUIDE_UNASSIGNED, case=case, link=path_for("cases.my_cases"), users=[former]
     )
 
 

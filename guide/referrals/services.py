@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from guide.access import load_scoped
 from guide.accounts.models import User
+from guide.areas.services import area_columns
 from guide.audit.services import record_event
 from guide.cases.identity import unused_reference
 from guide.cases.models import (
@@ -34,10 +35,9 @@ from guide.cases.workflow import change_status
 from guide.database import utcnow
 from guide.dates import local_date
 from guide.extensions import db
-from guide.outbox.services import absolute_url, queue_emails
 from guide.policy import Permission, allowed
 from guide.referrals.models import ConsentToReferMethod, Referral, ReferralStatus
-from guide.roles import Role
+from guide.tasks import TaskKind, complete_tasks, path_for, raise_task
 from guide.unit_of_work import StaleEdit
 from guide.validation.versions import check_version
 
@@ -102,7 +102,8 @@ class ReferralDetails:
     national_id: str | None
     school: str | None
     school_class: str | None
-    area: str | None
+    #: An area of the referrer's organisation (the form offers no other).
+    area_id: uuid.UUID | None
     languages: list[str]
     guardians: list[GuardianDetails]
     interests_in_own_words: str | None
@@ -133,7 +134,7 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
     # half of the referral and the one flush at the end writes it all.
     case_reference = unused_reference(Case.reference, "FG")
     referral_reference = unused_reference(Referral.reference, "HV")
-    coordinators = _coordinator_addresses(organisation_id)
+    area = area_columns(organisation_id, details.area_id)
     child = Child(
         organisation_id=organisation_id,
         first_name=details.first_name,
@@ -142,7 +143,7 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
         national_id=details.national_id or None,
         school=details.school or None,
         school_class=details.school_class or None,
-        area=details.area or None,
+        **area,
         languages=list(details.languages),
     )
     for guardian in details.guardians:
@@ -194,14 +195,12 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
         submitted_at=now,
     )
     db.session.add_all([child, case, referral])
-    # No reference, no names: the mail only says that something is waiting. Its rendering
-    # comes before the first write, so the database's write lock is held only for writing.
-    queue_emails(
-        recipients=coordinators,
-        template="new_referral",
-        context={"link": absolute_url(INTAKE_PATH)},
-        organisation_id=organisation_id,
-    )  # flushes everything above in one go
+    # The coordinators' task flushes everything above in one go; its e-mail names no one.
+    raise_task(
+        TaskKind.NEW_REFERRAL,
+        case=case,
+        link=path_for("referrals.intake_referral", referral_id=referral.id),
+    )
     record_event(
         "referral_submitted",
         actor=referrer,
@@ -209,18 +208,6 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
         details={"case_id": str(case.id), "guardians": len(details.guardians)},
     )
     return referral
-
-
-def _coordinator_addresses(organisation_id: uuid.UUID) -> list[tuple[str, str]]:
-    """(e-mail, locale) of the organisation's active coordinators, told of every referral."""
-    rows = db.session.execute(
-        select(User.email, User.preferred_locale).where(
-            User.organisation_id == organisation_id,
-            User.role == Role.coordinator,
-            User.is_active.is_(True),
-        )
-    )
-    return [(email, locale) for email, locale in rows]
 
 
 # --- The referrer's view --------------------------------------------------------------
@@ -433,6 +420,22 @@ def _mark_decided(referral: Referral, status: ReferralStatus, *, by: User) -> No
     referral.status = status
     referral.decided_by_id = by.id
     referral.decided_at = utcnow()
+    db.session.flush()
+    # Decided: the coordinators' tasks on it are done (a merged referral's case goes, and its
+    # tasks with it), and its referrer learns the outcome.
+    if status != ReferralStatus.merged:
+        complete_tasks(TaskKind.NEW_REFERRAL, case=referral.case, by=by)
+    kind = (
+        TaskKind.REFERRAL_DECLINED
+        if status == ReferralStatus.declined
+        else TaskKind.REFERRAL_ACCEPTED
+    )
+    raise_task(
+        kind,
+        case=referral.case,
+        link=path_for("referrals.referral_status", referral_id=referral.id),
+        users=[referral.referred_by],
+    )
 
 
 def accept_referral(referral: Referral, *, by: User, seen_version: int | None) -> Case:
@@ -532,9 +535,11 @@ def _name_key(name: str) -> str:
 
 def _fill_blanks(target: Child, source: Child) -> None:
     """Keep what the existing record says; take from the new referral only what it lacks."""
-    for name in ("national_id", "school", "school_class", "area"):
+    for name in ("national_id", "school", "school_class"):
         if not getattr(target, name) and getattr(source, name):
             setattr(target, name, getattr(source, name))
+    if target.area_id is None and target.area is None and source.area is not None:
+        target.area_id, target.area = source.area_id, source.area
     target.languages = sorted(set(target.languages) | set(source.languages))
 
 

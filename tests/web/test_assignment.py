@@ -18,6 +18,7 @@ from guide.cases.assignment import (
 )
 from guide.cases.models import Case, CaseStatus, CaseStatusChange
 from guide.outbox.models import OutboxMessage
+from guide.tasks import Task, TaskKind
 from tests import factories
 from tests.web.helpers import csrf_token, sign_in
 
@@ -37,6 +38,8 @@ def coordinator(client, db):
 def _guide(org, name: str, **profile_fields):
     account = factories.user(org, "guide", preferred_locale="en")
     account.full_name = name
+    if "areas" in profile_fields:
+        profile_fields["areas"] = [factories.area(org, area) for area in profile_fields["areas"]]
     for field, value in profile_fields.items():
         setattr(account.guide_profile, field, value)
     return account
@@ -46,7 +49,7 @@ def _waiting_case(org, *, area="Nord", guardian_language="ar", tags=("football",
     case = factories.child_case(
         org, first_name=CHILD[0], last_name=CHILD[1], guardian_name=GUARDIAN, status="accepted"
     )
-    case.child.area = area
+    factories.place_child(case, area)
     case.child.languages = ["nb", guardian_language]
     case.child.guardians[0].preferred_language = guardian_language
     case.interest_tags = list(tags)
@@ -88,6 +91,22 @@ def test_guide_speaking_the_guardians_language_in_the_same_area_ranks_first(
     html = _assignment_page(client, case)
     assert _suggested_names(html) == ["Best Match", "Language Only", "Area Only", "Nothing Shared"]
     assert "speaks Arabic · same area · 3 of 3 places free · also likes football" in html
+
+
+def test_a_guide_in_a_neighbouring_area_ranks_after_the_same_area_and_before_others(
+    client, db, coordinator
+):
+    org = coordinator.organisation
+    nord = factories.area(org, "Nord")
+    factories.area(org, "Nordby", neighbours=[nord])
+    _guide(org, "Far Away", languages=["nb"], areas=["Sør"], interests=[], capacity=3)
+    _guide(org, "Next Door", languages=["nb"], areas=["Nord"], interests=[], capacity=3)
+    _guide(org, "Same Area", languages=["nb"], areas=["Nordby"], interests=[], capacity=3)
+    case = _waiting_case(org, area="Nordby")
+    db.session.commit()
+    html = _assignment_page(client, case)
+    assert _suggested_names(html) == ["Same Area", "Next Door", "Far Away"]
+    assert "neighbouring area · 3 of 3 places free" in html
 
 
 def test_full_and_uncleared_guides_are_not_suggested_and_the_page_says_why(client, db, coordinator):
@@ -162,8 +181,14 @@ def test_assigning_moves_the_case_and_mails_the_guide_without_names(client, db, 
     assert stored.status_changes[-1].changed_by_id == coordinator.id
     (mail,) = db.session.scalars(select(OutboxMessage)).all()
     assert mail.recipient == guide.email
-    assert mail.subject == "You have been assigned a new case"
-    assert f"/cases/{case.id}" in mail.body_text
+    assert mail.subject == "You have a new task in Fritidsguide"
+    assert "/todo" in mail.body_text
+    (task,) = db.session.scalars(select(Task)).all()
+    assert (task.user_id, task.kind, task.link) == (
+        guide.id,
+        TaskKind.GUIDE_ASSIGNED,
+        f"/cases/{case.id}",
+    )
     for secret in (*CHILD, GUARDIAN, *GUARDIAN.split()):
         assert secret not in mail.subject
         assert secret not in mail.body_text
@@ -178,7 +203,7 @@ def test_assignment_mail_is_in_the_guides_language(client, db, coordinator):
     assert _post_assignment(client, case, guide).status_code == 302
     mail = db.session.scalar(select(OutboxMessage))
     assert mail.locale == "nn"
-    assert mail.subject == "Du har fått ei ny sak"
+    assert mail.subject == "Du har ei ny oppgåve i Fritidsguide"
 
 
 def test_stale_version_shows_a_conflict_and_keeps_the_first_assignment(client, db, coordinator):
@@ -284,7 +309,14 @@ def test_guide_loses_access_after_reassignment_and_the_new_one_gains_it(
         "from_guide_id": str(former.guide_profile.id),
         "to_guide_id": str(successor.guide_profile.id),
     }
-    assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == [successor.email]
+    # Both are told: the successor of the new case, the former guide that it was taken off.
+    recipients = {m.recipient for m in db.session.scalars(select(OutboxMessage))}
+    assert recipients == {successor.email, former.email}
+    tasks = {(t.user_id, t.kind) for t in db.session.scalars(select(Task))}
+    assert tasks == {
+        (successor.id, TaskKind.GUIDE_ASSIGNED),
+        (former.id, TaskKind.GUIDE_UNASSIGNED),
+    }
 
 
 def test_a_case_in_an_activity_cannot_go_back_to_waiting(client, db, coordinator):
@@ -389,7 +421,8 @@ def test_suggestions_take_the_same_number_of_queries_for_few_and_many_guides(app
         assert len(options.suggestions) == guide_count
         return len(statements)
 
-    assert queries_for(12) == queries_for(2) <= 3
+    # The guides, their areas, their open cases, and the neighbours of the child's area.
+    assert queries_for(12) == queries_for(2) <= 4
 
 
 def assign_with_request(db, case, guide, *, by):
