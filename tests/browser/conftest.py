@@ -261,6 +261,8 @@ class AxeChecker:
 
     def _violations(self, served: ServedPage) -> list[str]:
         self.page.set_content(served.html, wait_until="load")
+        if not self.page.evaluate("typeof axe === 'object'"):
+            self.page.add_script_tag(path=AXE)  # the page went somewhere else on its own
         return self.page.evaluate(AXE_RUN)
 
 
