@@ -30,9 +30,9 @@ from guide.guides.models import GuideProfile
 from guide.guides.services import (
     BLOCKER_LABELS,
     assignment_blockers,
-    language_name,
     open_case_counts,
 )
+from guide.i18n import language_name
 from guide.outbox.services import absolute_url, queue_email
 from guide.roles import Role
 from guide.validation.versions import check_version

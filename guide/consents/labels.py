@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from consent import Category, Reason
 from guide.consents.texts import SCHEME_RECIPIENT_LABEL, purpose_label
 from guide.dates import local_date
+from guide.i18n import language_name
 from guide.referrals.forms import CONSENT_RELATION_LABELS
 
 #: Staff-facing names of the categories (the guardian's form words them for the family).
@@ -77,7 +78,7 @@ def template_helpers() -> dict[str, object]:
         "consent_category_label": category_name,
         "consent_category_list": lambda values: ", ".join(map(category_name, values)),
         "consent_purpose_label": purpose_label,
-        "consent_language_name": lambda code: LANGUAGE_NAMES.get(code, code),
+        "consent_language_name": language_name,
         "scheme_recipient_label": lambda: str(SCHEME_RECIPIENT_LABEL),
         "local_date": local_date,
     }
