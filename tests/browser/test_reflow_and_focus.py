@@ -85,14 +85,14 @@ def test_figures_reflow_at_320_px_with_wide_tables_scrolling_in_their_own_box(
         wide = page.evaluate(
             """() => [...document.querySelectorAll('.app-table-scroll')]
                 .filter(box => box.scrollWidth > box.clientWidth)
-                .map(box => box.getAttribute('aria-labelledby'))"""
+                .map(box => box.getAttribute('aria-label'))"""
         )
         assert wide, "no table is wider than 320 px: the check above proves nothing"
         assert boxes.count() >= len(wide)
 
         # A keyboard user reaches the wide box, hears its name and scrolls it.
-        region = page.locator(f'.app-table-scroll[aria-labelledby="{wide[0]}"]')
-        expect(region).to_have_attribute("role", "region")
+        region = page.get_by_role("region", name=wide[0], exact=True)
+        expect(region).to_have_attribute("class", "app-table-scroll")
         region.focus()
         assert _focused(page)["classes"] == "app-table-scroll"
         assert _focused(page)["outline"] != "none"

@@ -350,7 +350,7 @@ def test_wide_figure_tables_scroll_in_a_labelled_focusable_region(db, world, bro
     for region in regions:
         assert 'role="region"' in region
         assert 'tabindex="0"' in region
-        assert 'aria-labelledby="heading-' in region
+        assert 'aria-label="Table: ' in region
 
 
 def test_pages_load_the_focus_script_from_a_file(db, world, browser_for):
