@@ -97,8 +97,8 @@ def _private_file(path: Path, make) -> Path:
 def bench_environment() -> tuple[dict[str, str], Path]:
     """Production settings with a keyring, secret and accounts generated outside git."""
     sys.path.insert(0, str(ROOT))
-    from bench.generator import dumps_accounts, new_bench_accounts
     from guide.crypto.keyring import Keyring
+    from guide.demo.history import dumps_accounts, new_bench_accounts
 
     keyring = _private_file(WORK / "keyring.json", lambda: Keyring.generate().to_json())
     secret = _private_file(WORK / "secret-key", lambda: secrets.token_urlsafe(48))
@@ -132,7 +132,7 @@ def referral_bodies(token: str, count: int = 100) -> list[str]:
     """Valid referral forms for fictional children, each a little different."""
     import random
 
-    from bench import vocabulary as words
+    from guide.demo import vocabulary as words
 
     rng = random.Random(42)
     bodies = []
@@ -197,6 +197,14 @@ def prepare_workloads(app: Server, accounts: list[dict], targets: dict) -> list[
     found = coordinator.request("POST", "/cases/find", dict(urllib.parse.parse_qsl(searches[0])))
     if found.status != 200 or first_case not in found.body:
         raise BenchClientError(f"search did not find case {first_case} ({found.status})")
+    name_searches = [
+        _form({"csrf_token": search_token, "q": text}) for text in targets["name_searches"]
+    ]
+    # One name search by hand first: the child's whole name must find its case.
+    text, case_id = targets["name_search_check"]
+    found = coordinator.request("POST", "/cases", {"csrf_token": search_token, "q": text})
+    if found.status != 200 or case_id not in found.body:
+        raise BenchClientError(f"the name search did not find case {case_id} ({found.status})")
     bodies = referral_bodies(referral_token)
     sent = referrer.request("POST", "/referrals/new", dict(urllib.parse.parse_qsl(bodies[0])))
     if sent.status != 302:
@@ -218,6 +226,14 @@ def prepare_workloads(app: Server, accounts: list[dict], targets: dict) -> list[
             method="POST",
             cookie=coordinator_cookie,
             bodies=searches,
+        ),
+        Workload(
+            "name_search",
+            "Search: part of a name",
+            "/cases",
+            method="POST",
+            cookie=coordinator_cookie,
+            bodies=name_searches,
         ),
         Workload(
             "referral",

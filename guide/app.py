@@ -50,6 +50,7 @@ BLUEPRINT_MODULES = (
     "guide.support.views",
     "guide.reports.views",
     "guide.organisations.views",
+    "guide.tasks.views",
 )
 
 

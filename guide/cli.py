@@ -7,5 +7,15 @@ from guide.demo.cli import demo_cli
 from guide.outbox.cli import outbox_cli
 from guide.policycli import policy_cli
 from guide.support.loan_cli import loans_cli
+from guide.tasks.cli import tasks_cli
 
-COMMAND_GROUPS = (db_cli, keys_cli, demo_cli, outbox_cli, policy_cli, loans_cli, audit_cli)
+COMMAND_GROUPS = (
+    db_cli,
+    keys_cli,
+    demo_cli,
+    outbox_cli,
+    policy_cli,
+    loans_cli,
+    audit_cli,
+    tasks_cli,
+)

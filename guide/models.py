@@ -11,6 +11,7 @@ from guide.guides import models as guides
 from guide.outbox import models as outbox
 from guide.referrals import models as referrals
 from guide.support import models as support
+from guide.tasks import models as tasks
 
 __all__ = [
     "accounts",
@@ -24,5 +25,6 @@ __all__ = [
     "referrals",
     "submissions",
     "support",
+    "tasks",
     "tenant",
 ]

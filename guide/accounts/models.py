@@ -28,6 +28,14 @@ class ReferrerKind(enum.StrEnum):
     other = "other"
 
 
+class TaskEmail(enum.StrEnum):
+    """How a person is told of new tasks by e-mail (guide.tasks.mail)."""
+
+    at_once = "at_once"
+    daily = "daily"
+    never = "never"
+
+
 class TokenPurpose(enum.StrEnum):
     invitation = "invitation"
     password_reset = "password_reset"  # noqa: S105 (a purpose, not a password)
@@ -56,6 +64,10 @@ class User(OrganisationOwned, db.Model):
     #: The last accepted TOTP time step, so each code works only once.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     preferred_locale: Mapped[str] = mapped_column(String(8), default="nb")
+    #: How new tasks are told by e-mail; at once unless the person chooses otherwise.
+    task_email: Mapped[TaskEmail] = mapped_column(
+        str_enum(TaskEmail), default=TaskEmail.at_once, server_default=TaskEmail.at_once.value
+    )
     is_active: Mapped[bool] = mapped_column(default=True)
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     throttled_until: Mapped[Timestamp | None]
@@ -133,6 +145,8 @@ class AccountToken(OrganisationOwned, db.Model):
     email: Mapped[str] = mapped_column(String(254))
     role: Mapped[Role | None] = mapped_column(str_enum(Role))
     club_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
+    #: The type an invited referrer gets (teacher, school nurse, NAV ...).
+    referrer_kind: Mapped[ReferrerKind | None] = mapped_column(str_enum(ReferrerKind))
     created_by_id: Mapped[ActorId]
     created_at: Mapped[CreatedAt]
     expires_at: Mapped[Timestamp]

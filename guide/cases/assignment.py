@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from babel.lists import format_list
-from flask import url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,8 +32,8 @@ from guide.guides.services import (
     open_case_counts,
 )
 from guide.i18n import language_name
-from guide.outbox.services import absolute_url, queue_email
 from guide.roles import Role
+from guide.tasks import TaskKind, path_for, raise_task
 from guide.validation.versions import check_version
 
 #: Every guide works in Norwegian, so only other shared languages count as a match.
@@ -171,8 +170,7 @@ def assign_guide(case: Case, guide: GuideProfile, *, by: User, expected_version:
     case.assigned_guide = guide
     change_status(case, CaseStatus.guide_assigned, by=by)
     record_event("case_guide_assigned", actor=by, obj=case, details={"guide_id": str(guide.id)})
-    _tell_guide(case, guide)
-    db.session.flush()
+    _tell_guide(case)
 
 
 def reassign_guide(
@@ -191,6 +189,7 @@ def reassign_guide(
         raise AssignmentRefused(_l("This guide already follows the case."))
     _check_guide_can_take(case, guide)
     former_id = case.assigned_guide_id
+    former_user = case.assigned_guide.user
     case.assigned_guide = guide
     # The status does not change, so the history gets a note, not a transition.
     case.status_changes.append(
@@ -208,8 +207,8 @@ def reassign_guide(
         obj=case,
         details={"from_guide_id": str(former_id), "to_guide_id": str(guide.id)},
     )
-    _tell_guide(case, guide)
-    db.session.flush()
+    _tell_guide(case)
+    _tell_former_guide(case, former_user)
 
 
 def unassign_guide(case: Case, *, by: User, expected_version: int, note: str | None = None) -> None:
@@ -225,10 +224,11 @@ def unassign_guide(case: Case, *, by: User, expected_version: int, note: str | N
             )
         )
     former_id = case.assigned_guide_id
+    former_user = case.assigned_guide.user
     case.assigned_guide = None
     change_status(case, CaseStatus.accepted, by=by, note=note or None)
     record_event("case_guide_unassigned", actor=by, obj=case, details={"guide_id": str(former_id)})
-    db.session.flush()
+    _tell_former_guide(case, former_user)
 
 
 def _check_guide_can_take(case: Case, guide: GuideProfile) -> None:
@@ -245,17 +245,19 @@ def _check_guide_can_take(case: Case, guide: GuideProfile) -> None:
         raise AssignmentRefused(_full_reason(guide))
 
 
-def _tell_guide(case: Case, guide: GuideProfile) -> None:
-    # Only the case's random reference and a link: the page itself checks access.
-    queue_email(
-        to=guide.user.email,
-        template="case_assigned",
-        locale=guide.user.preferred_locale,
-        context={
-            "reference": case.reference,
-            "link": absolute_url(url_for("cases.case_detail", case_id=case.id)),
-        },
-        organisation_id=case.organisation_id,
+def _tell_guide(case: Case) -> None:
+    # A task, and an e-mail as the guide chose (no names: the page itself checks access).
+    raise_task(
+        TaskKind.GUIDE_ASSIGNED,
+        case=case,
+        link=path_for("cases.case_detail", case_id=case.id),
+    )
+
+
+def _tell_former_guide(case: Case, former: User) -> None:
+    # The former guide no longer sees the case: the task names its reference only.
+    raise_task(
+        TaskKind.GUIDE_UNASSIGNED, case=case, link=path_for("cases.my_cases"), users=[former]
     )
 
 

@@ -93,6 +93,10 @@ class Child(OrganisationOwned, db.Model):
         Index("ix_children_organisation_identity", "organisation_id", "identity_index"),
         #: The case list's area filter.
         Index("ix_children_organisation_area", "organisation_id", "area"),
+        #: The name search's refresh: the children changed since its watermark.
+        Index("ix_children_organisation_updated", "organisation_id", "updated_at"),
+        #: The case search's schools: one step per school (see guide.cases.services).
+        Index("ix_children_organisation_school", "organisation_id", "school"),
     )
 
     first_name = EncryptedText(nullable=False)
@@ -108,6 +112,8 @@ class Child(OrganisationOwned, db.Model):
     area: Mapped[str | None] = mapped_column(String(100))
     languages: Mapped[StringList]
     created_at: Mapped[CreatedAt]
+    #: Set on every write; the name search (guide.cases.name_index) re-reads rows by it.
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     guardians: Mapped[list[Guardian]] = relationship(
         back_populates="child", cascade="all, delete-orphan", passive_deletes=True

@@ -47,6 +47,7 @@ from guide.consents.uploads import CheckedScan
 from guide.database import utcnow
 from guide.dates import local_date
 from guide.extensions import db
+from guide.tasks import TaskKind, path_for, raise_for_child
 
 #: The relation stored when the child consented for itself.
 CHILD_RELATION = "child"
@@ -241,6 +242,12 @@ def withdraw_consent(
         },
     )
     notify_clubs_of_withdrawal(consent)  # a club that had the data is told, without a name
+    raise_for_child(
+        TaskKind.CONSENT_WITHDRAWN,
+        child_id=consent.child_id,
+        link=lambda case: path_for("consents.overview", case_id=case.id),
+        not_for=by,
+    )
     return withdrawal
 
 

@@ -29,6 +29,7 @@ from guide.database import utcnow
 from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_emails
 from guide.roles import Role
+from guide.tasks import TaskKind, path_for, raise_for_child
 
 #: What a club may ever be sent; ``decide`` refuses health and economy data on its own too.
 CLUB_CATEGORIES: tuple[Category, ...] = (
@@ -128,6 +129,12 @@ def share_with_club(
         raise ShareRefused(missing, club)
     shares = _record_shares(child=child, club=club, decisions=decisions, by=by, now=now)
     _notify_club_contacts(club, template="child_shared")
+    raise_for_child(
+        TaskKind.SHARED_WITH_CLUB,
+        child_id=child.id,
+        link=lambda case: path_for("consents.overview", case_id=case.id),
+        not_for=by,
+    )
     return shares
 
 

@@ -38,6 +38,7 @@ from guide.outbox.models import OutboxMessage, OutboxStatus
 from guide.outbox.sender import SmtpSender, SmtpSession, describe_failure
 from guide.settings import SettingsError
 from guide.submissions import forget_old_submissions
+from guide.tasks.worker import TaskRounds
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +236,12 @@ def work(
     should_stop: Callable[[], bool] = lambda: False,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Run ``send_due`` every ``interval_seconds`` until ``should_stop()`` (or Ctrl-C)."""
+    """Run ``send_due`` every ``interval_seconds`` until ``should_stop()`` (or Ctrl-C).
+
+    Each round also seals the audit chain, forgets old form submissions, and runs the
+    tasks' sweeps and daily digests when they are due (guide.tasks.worker).
+    """
+    task_rounds = TaskRounds()
     while not should_stop():
         report = SendReport()
         try:
@@ -256,6 +262,7 @@ def work(
             db.session.remove()
         seal_in_worker()  # links this round's audit events into the chain
         _forget_old_submissions()
+        task_rounds.run_due()  # tasks time made due; the day's digests
         if report.claimed:
             log.info(
                 "Outbox: %d sent, %d to retry, %d failed",

@@ -34,10 +34,9 @@ from guide.cases.workflow import change_status
 from guide.database import utcnow
 from guide.dates import local_date
 from guide.extensions import db
-from guide.outbox.services import absolute_url, queue_emails
 from guide.policy import Permission, allowed
 from guide.referrals.models import ConsentToReferMethod, Referral, ReferralStatus
-from guide.roles import Role
+from guide.tasks import TaskKind, complete_tasks, path_for, raise_task
 from guide.unit_of_work import StaleEdit
 from guide.validation.versions import check_version
 
@@ -133,7 +132,6 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
     # half of the referral and the one flush at the end writes it all.
     case_reference = unused_reference(Case.reference, "FG")
     referral_reference = unused_reference(Referral.reference, "HV")
-    coordinators = _coordinator_addresses(organisation_id)
     child = Child(
         organisation_id=organisation_id,
         first_name=details.first_name,
@@ -194,14 +192,12 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
         submitted_at=now,
     )
     db.session.add_all([child, case, referral])
-    # No reference, no names: the mail only says that something is waiting. Its rendering
-    # comes before the first write, so the database's write lock is held only for writing.
-    queue_emails(
-        recipients=coordinators,
-        template="new_referral",
-        context={"link": absolute_url(INTAKE_PATH)},
-        organisation_id=organisation_id,
-    )  # flushes everything above in one go
+    # The coordinators' task flushes everything above in one go; its e-mail names no one.
+    raise_task(
+        TaskKind.NEW_REFERRAL,
+        case=case,
+        link=path_for("referrals.intake_referral", referral_id=referral.id),
+    )
     record_event(
         "referral_submitted",
         actor=referrer,
@@ -209,18 +205,6 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
         details={"case_id": str(case.id), "guardians": len(details.guardians)},
     )
     return referral
-
-
-def _coordinator_addresses(organisation_id: uuid.UUID) -> list[tuple[str, str]]:
-    """(e-mail, locale) of the organisation's active coordinators, told of every referral."""
-    rows = db.session.execute(
-        select(User.email, User.preferred_locale).where(
-            User.organisation_id == organisation_id,
-            User.role == Role.coordinator,
-            User.is_active.is_(True),
-        )
-    )
-    return [(email, locale) for email, locale in rows]
 
 
 # --- The referrer's view --------------------------------------------------------------
@@ -447,6 +431,22 @@ def _mark_decided(referral: Referral, status: ReferralStatus, *, by: User) -> No
     referral.status = status
     referral.decided_by_id = by.id
     referral.decided_at = utcnow()
+    db.session.flush()
+    # Decided: the coordinators' tasks on it are done (a merged referral's case goes, and its
+    # tasks with it), and its referrer learns the outcome.
+    if status != ReferralStatus.merged:
+        complete_tasks(TaskKind.NEW_REFERRAL, case=referral.case, by=by)
+    kind = (
+        TaskKind.REFERRAL_DECLINED
+        if status == ReferralStatus.declined
+        else TaskKind.REFERRAL_ACCEPTED
+    )
+    raise_task(
+        kind,
+        case=referral.case,
+        link=path_for("referrals.referral_status", referral_id=referral.id),
+        users=[referral.referred_by],
+    )
 
 
 def accept_referral(referral: Referral, *, by: User, seen_version: int | None) -> Case:

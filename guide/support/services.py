@@ -28,6 +28,7 @@ from guide.database import utcnow
 from guide.extensions import db
 from guide.policy import Permission, allowed
 from guide.support.models import Fund, GrantStatus, PayeeKind, SupportGrant, SupportKind
+from guide.tasks import TaskKind, complete_tasks, path_for, raise_task
 from guide.validation.versions import check_version
 
 KIND_LABELS = {
@@ -336,7 +337,27 @@ def request_grant(case: Case, *, by: User, details: GrantDetails) -> SupportGran
         obj=grant,
         details={"case_id": str(case.id), "kind": grant.kind.value, "amount": grant.amount},
     )
+    raise_task(
+        TaskKind.SUPPORT_REQUESTED,
+        case=case,
+        link=_grant_path(grant),
+        once_key=_request_key(grant),
+    )
     return grant
+
+
+def _grant_path(grant: SupportGrant) -> str:
+    return path_for("support.grant_detail", case_id=grant.case_id, grant_id=grant.id)
+
+
+def _request_key(grant: SupportGrant) -> str:
+    return f"support_requested:{grant.id}"
+
+
+def _tell_decided(grant: SupportGrant, *, by: User) -> None:
+    """The request's tasks are done for every coordinator; the case's guide gets a task."""
+    complete_tasks(TaskKind.SUPPORT_REQUESTED, case=grant.case, by=by, once_key=_request_key(grant))
+    raise_task(TaskKind.SUPPORT_DECIDED, case=grant.case, link=_grant_path(grant))
 
 
 def update_grant(
@@ -465,7 +486,7 @@ def approve_grant(
         obj=grant,
         details={"fund_id": str(fund.id), "amount": grant.amount},
     )
-    db.session.flush()
+    _tell_decided(grant, by=by)
 
 
 def reject_grant(grant: SupportGrant, *, by: User, expected_version: int, reason: str) -> None:
@@ -480,7 +501,7 @@ def reject_grant(grant: SupportGrant, *, by: User, expected_version: int, reason
     grant.decided_by_id = by.id
     grant.decided_at = utcnow()
     record_event("support_rejected", actor=by, obj=grant)
-    db.session.flush()
+    _tell_decided(grant, by=by)
 
 
 def mark_paid(

@@ -213,8 +213,8 @@ def test_new_referral_mails_survive_an_outage_and_go_out_in_each_language(db, sm
     assert send_due(sender=sender, now=started + dt.timedelta(hours=1)).sent == 2
     subjects = {mail["To"]: mail["Subject"] for mail in smtp.messages}
     assert subjects == {
-        "nb.koordinator@example.test": "En ny henvisning har kommet i Fritidsguide",
-        "en.coordinator@example.test": "A new referral has arrived in Fritidsguide",
+        "nb.koordinator@example.test": "Du har en ny oppgave i Fritidsguide",
+        "en.coordinator@example.test": "You have a new task in Fritidsguide",
     }
     for mail in smtp.messages:
         for personal in ("Tjenestebarn", "Tjenestesen", "Fiktiv grunn", "2015-04-03", "91234567"):

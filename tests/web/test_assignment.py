@@ -18,6 +18,7 @@ from guide.cases.assignment import (
 )
 from guide.cases.models import Case, CaseStatus, CaseStatusChange
 from guide.outbox.models import OutboxMessage
+from guide.tasks import Task, TaskKind
 from tests import factories
 from tests.web.helpers import csrf_token, sign_in
 
@@ -162,8 +163,14 @@ def test_assigning_moves_the_case_and_mails_the_guide_without_names(client, db, 
     assert stored.status_changes[-1].changed_by_id == coordinator.id
     (mail,) = db.session.scalars(select(OutboxMessage)).all()
     assert mail.recipient == guide.email
-    assert mail.subject == "You have been assigned a new case"
-    assert f"/cases/{case.id}" in mail.body_text
+    assert mail.subject == "You have a new task in Fritidsguide"
+    assert "/todo" in mail.body_text
+    (task,) = db.session.scalars(select(Task)).all()
+    assert (task.user_id, task.kind, task.link) == (
+        guide.id,
+        TaskKind.GUIDE_ASSIGNED,
+        f"/cases/{case.id}",
+    )
     for secret in (*CHILD, GUARDIAN, *GUARDIAN.split()):
         assert secret not in mail.subject
         assert secret not in mail.body_text
@@ -178,7 +185,7 @@ def test_assignment_mail_is_in_the_guides_language(client, db, coordinator):
     assert _post_assignment(client, case, guide).status_code == 302
     mail = db.session.scalar(select(OutboxMessage))
     assert mail.locale == "nn"
-    assert mail.subject == "Du har fått ei ny sak"
+    assert mail.subject == "Du har ei ny oppgåve i Fritidsguide"
 
 
 def test_stale_version_shows_a_conflict_and_keeps_the_first_assignment(client, db, coordinator):
@@ -284,7 +291,14 @@ def test_guide_loses_access_after_reassignment_and_the_new_one_gains_it(
         "from_guide_id": str(former.guide_profile.id),
         "to_guide_id": str(successor.guide_profile.id),
     }
-    assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == [successor.email]
+    # Both are told: the successor of the new case, the former guide that it was taken off.
+    recipients = {m.recipient for m in db.session.scalars(select(OutboxMessage))}
+    assert recipients == {successor.email, former.email}
+    tasks = {(t.user_id, t.kind) for t in db.session.scalars(select(Task))}
+    assert tasks == {
+        (successor.id, TaskKind.GUIDE_ASSIGNED),
+        (former.id, TaskKind.GUIDE_UNASSIGNED),
+    }
 
 
 def test_a_case_in_an_activity_cannot_go_back_to_waiting(client, db, coordinator):

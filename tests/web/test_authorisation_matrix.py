@@ -18,10 +18,11 @@ import pytest
 from werkzeug.routing import Rule
 
 from guide.access import PUBLIC
-from guide.accounts.models import ReferrerKind, User
+from guide.accounts.account_tokens import issue_token
+from guide.accounts.models import ReferrerKind, TokenPurpose, User
 from guide.activities.models import CatalogueImport, Enrollment
 from guide.cases.models import FollowUp
-from guide.policy import Scope, managed_roles, scope_for
+from guide.policy import Scope, invitable_roles, managed_roles, scope_for
 from guide.referrals.models import ConsentToReferMethod, Referral
 from guide.roles import Role
 from guide.support.models import EquipmentItem, EquipmentLoan
@@ -98,6 +99,17 @@ def _upload(db, org: Organisation) -> uuid.UUID:
     return upload.id
 
 
+def _invitation(org: Organisation, role: Role) -> uuid.UUID:
+    row, _token = issue_token(
+        purpose=TokenPurpose.invitation,
+        email=f"invited.{role.value}.{uuid.uuid4().hex[:8]}@example.org",
+        organisation_id=org.id,
+        valid_for=dt.timedelta(hours=72),
+        role=role,
+    )
+    return row.id
+
+
 def _item(db, org: Organisation) -> uuid.UUID:
     item = EquipmentItem(organisation_id=org.id, name="Ski", is_available=True)
     db.session.add(item)
@@ -123,6 +135,18 @@ def _case(db, org: Organisation, guide: User, label: str, scopes) -> Target:
     related["consent_id"] = signed_consent(case).id
     related["grant_id"] = factories.grant(case, requested_by=guide, amount=50_000).id
     return Target(label, case.id, scopes, related=related)
+
+
+def _task(db, org: Organisation, person: User) -> uuid.UUID:
+    """A task about no case, of a kind every role may see: only its person reaches it."""
+    from guide.tasks import Task, TaskKind
+
+    task = Task(
+        organisation_id=org.id, user_id=person.id, kind=TaskKind.GUIDE_UNASSIGNED, link="/todo"
+    )
+    db.session.add(task)
+    db.session.flush()
+    return task.id
 
 
 def _child_shared_with_club_of(db, contact: User) -> uuid.UUID:
@@ -214,6 +238,19 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         Target("equipment item of another organisation", _item(db, other), NONE),
         Target("equipment item of my organisation", _item(db, home), OWN),
     ]
+    invitable = invitable_roles(role) if role is not None else frozenset()
+    invitations = [
+        Target("invitation of another organisation", _invitation(other, Role.guide), NONE),
+        *(
+            # An invitation to a role the viewer may not give is out of reach like another's.
+            Target(
+                f"invitation as {kind} in my organisation",
+                _invitation(home, kind),
+                OWN if kind in invitable else NONE,
+            )
+            for kind in (Role.coordinator, Role.guide)
+        ),
+    ]
     children = [
         Target("child of another organisation", factories.child_case(other).child_id, NONE),
         Target("child of my organisation, not shared", factories.child_case(home).child_id, OWN),
@@ -223,8 +260,15 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         children.append(
             Target("child shared with my club", shared, OWN | {Scope.shared_with_my_club})
         )
+    tasks = [
+        Target("task of another organisation", _task(db, other, other_guide), NONE),
+        Target("task of someone else in my organisation", _task(db, home, colleague_guide), NONE),
+    ]
+    if visitor is not None:
+        tasks.append(Target("my own task", _task(db, home, visitor), frozenset({Scope.myself})))
     db.session.commit()
     return {
+        "task_id": tasks,
         "case_id": cases,
         "referral_id": referrals,
         "user_id": accounts,
@@ -234,6 +278,7 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         "import_id": imports,
         "item_id": items,
         "child_id": children,
+        "invitation_id": invitations,
         "fund_id": [
             Target("fund of another organisation", factories.fund(other).id, NONE),
             Target("fund of my organisation", factories.fund(home).id, OWN),

@@ -35,7 +35,7 @@ from guide.activities.models import (
 from guide.activities.services import start_import
 from guide.cases.models import FollowUp, Visit
 from guide.consents.links import create_link
-from guide.consents.models import Consent, ConsentLink, ConsentWithdrawal, Share
+from guide.consents.models import Consent, ConsentLink, ConsentWithdrawal, FamilyAnswer, Share
 from guide.consents.sharing import share_with_club
 from guide.consents.texts import CURRENT_TEXT_VERSION
 from guide.dates import local_date
@@ -250,6 +250,11 @@ def family_answer(s: Scene) -> Sent:
     return Sent(None, _family_link(s, "give"), data)
 
 
+def family_refusal(s: Scene) -> Sent:
+    # Nothing ticked: no consent, but the family's answer ("no") is recorded once.
+    return Sent(None, _family_link(s, "give"), {"text_version": CURRENT_TEXT_VERSION})
+
+
 def family_withdrawal(s: Scene) -> Sent:
     consent = give(s)
     return Sent(None, _family_link(s, "withdraw"), {"withdraw": [str(consent.id)]})
@@ -287,8 +292,10 @@ FORMS = [
         mails=1,
         repeat_lands_on=lambda s: f"/cases/{s.case.id}",  # the link is shown only once
     ),
-    CreatingForm("share with a club", share, Share, mails=1),
-    CreatingForm("support grant", support_grant, SupportGrant),
+    # The club contact, and the guide's task.
+    CreatingForm("share with a club", share, Share, mails=2),
+    # The coordinator's task.
+    CreatingForm("support grant", support_grant, SupportGrant, mails=1),
     CreatingForm("loan", loan, EquipmentLoan),
     CreatingForm("equipment item", equipment_item, EquipmentItem),
     CreatingForm("activity proposal from the search", proposal_from_search, Enrollment),
@@ -301,8 +308,10 @@ FORMS = [
     CreatingForm("category", category, ActivityCategory),
     CreatingForm("catalogue upload", catalogue_upload, CatalogueImport),
     CreatingForm("catalogue import", catalogue_import, Activity, rows=2),
-    CreatingForm("the family's answer", family_answer, Consent),
-    CreatingForm("the family's withdrawal", family_withdrawal, ConsentWithdrawal),
+    # The coordinator's and the guide's tasks, told by e-mail at once.
+    CreatingForm("the family's answer", family_answer, Consent, mails=2),
+    CreatingForm("the family's refusal", family_refusal, FamilyAnswer, mails=2),
+    CreatingForm("the family's withdrawal", family_withdrawal, ConsentWithdrawal, mails=2),
     CreatingForm("the club reports an absence", club_reports_absence, FollowUp),
     CreatingForm("the club confirms a start", club_confirms_a_start, FollowUp),
 ]

@@ -309,7 +309,7 @@ def test_coordinators_get_an_email_without_child_or_guardian_names(client, db, r
         for personal in ("Testbarn", "Skjemasen", "2015", "912", "forelder@", "Fiktiv"):
             assert personal not in text
         assert referral.reference not in text
-        assert "/intake" in message.body_text
+        assert "/todo" in message.body_text  # the To do page, which links to the intake item
 
 
 def test_the_form_is_only_for_referrers(client, db):

@@ -14,6 +14,7 @@ from guide.consents.models import Share
 from guide.consents.sharing import ShareRefused, share_with_club
 from guide.database import utcnow
 from guide.outbox.models import OutboxMessage
+from guide.tasks import Task, TaskKind
 from tests.sharing_helpers import (
     CHILD_FIRST_NAME,
     CHILD_LAST_NAME,
@@ -37,11 +38,13 @@ def _share(app, s, categories=IDENTITY_AND_CONTACT):
 
 
 def _refused(app, db, s, categories=IDENTITY_AND_CONTACT) -> ShareRefused:
+    # Mail from before (a withdrawal tells the guide) is not the refused share's.
+    mails_before, tasks_before = _count(db, OutboxMessage), _count(db, Task)
     with pytest.raises(ShareRefused) as caught:
         _share(app, s, categories)
     db.session.commit()  # whatever the service left behind would be stored now
     assert _count(db, Share) == 0
-    assert _count(db, OutboxMessage) == 0
+    assert (_count(db, OutboxMessage), _count(db, Task)) == (mails_before, tasks_before)
     return caught.value
 
 
@@ -64,10 +67,15 @@ def test_share_under_consent_is_recorded_audited_and_the_club_told(app, db):
     assert db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "child_shared_with_club")
     ).object_id == str(stored.id)
-    mail = db.session.scalars(select(OutboxMessage)).one()
-    assert mail.recipient == s.contact.email
-    for personal in (CHILD_FIRST_NAME, CHILD_LAST_NAME, GUARDIAN_PHONE):
-        assert personal not in mail.body_text and personal not in mail.subject
+    # The club contact is told, and the case's guide (a task, and its e-mail).
+    mails = db.session.scalars(select(OutboxMessage)).all()
+    guide = s.case.assigned_guide.user
+    assert sorted(mail.recipient for mail in mails) == sorted([s.contact.email, guide.email])
+    for mail in mails:
+        for personal in (CHILD_FIRST_NAME, CHILD_LAST_NAME, GUARDIAN_PHONE):
+            assert personal not in mail.body_text and personal not in mail.subject
+    task = db.session.scalars(select(Task)).one()
+    assert (task.user_id, task.kind) == (guide.id, TaskKind.SHARED_WITH_CLUB)
 
 
 def test_share_without_any_consent_is_refused(app, db):
@@ -174,7 +182,7 @@ def test_the_screen_shares_when_consent_covers_everything(app, db, client):
 
     assert response.status_code == 302
     assert _count(db, Share) == 1
-    assert _count(db, OutboxMessage) == 1
+    assert _count(db, OutboxMessage) == 2  # the club contact, and the guide (a task)
 
 
 def test_a_guide_not_assigned_to_the_case_cannot_share(app, db, client):
