@@ -128,9 +128,7 @@ def test_the_worker_round_sends_the_digest(db, s):
     assert len(_digests(db)) == 2
 
 
-def test_a_second_worker_sending_the_same_digest_is_refused_and_rolled_back(
-    db, s, monkeypatch
-):
+def test_a_second_worker_sending_the_same_digest_is_refused_and_rolled_back(db, s, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 
     from guide.tasks import worker
