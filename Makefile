@@ -20,8 +20,8 @@ DEMO_ENV := FRITIDSGUIDE_DEMO_MODE=1 FRITIDSGUIDE_ENVIRONMENT=development
 .PHONY: run test test-postgresql lint fmt migrate install install-test assets translations \
 	chromium pdf-fonts demo-data
 
-## run: install, build, migrate, load demo data once, serve on http://127.0.0.1:5000
-## (with the outbox worker and a local mail sink that prints each e-mail)
+## run: install, build, migrate, load demo data once, serve on http://127.0.0.1:$PORT (5000)
+## (with the outbox worker and a local mail sink on $SMTP_PORT (8025) that prints each e-mail)
 run: install assets translations pdf-fonts migrate demo-data
 	exec env $(DEMO_ENV) scripts/serve_dev.sh
 

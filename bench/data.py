@@ -19,15 +19,15 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from bench.generator import (
+from bench.sampling import sample_targets
+from guide import create_app
+from guide.demo.history import (
     BenchAccount,
     dumps_accounts,
     generate_organisation,
     iter_counts,
     new_bench_accounts,
 )
-from bench.sampling import sample_targets
-from guide import create_app
 from guide.extensions import db
 from guide.schema import upgrade
 from guide.tenant import Organisation

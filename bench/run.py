@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import statistics
@@ -97,8 +98,8 @@ def _private_file(path: Path, make) -> Path:
 def bench_environment() -> tuple[dict[str, str], Path]:
     """Production settings with a keyring, secret and accounts generated outside git."""
     sys.path.insert(0, str(ROOT))
-    from bench.generator import dumps_accounts, new_bench_accounts
     from guide.crypto.keyring import Keyring
+    from guide.demo.history import dumps_accounts, new_bench_accounts
 
     keyring = _private_file(WORK / "keyring.json", lambda: Keyring.generate().to_json())
     secret = _private_file(WORK / "secret-key", lambda: secrets.token_urlsafe(48))
@@ -128,11 +129,17 @@ def _form(fields: dict[str, str]) -> str:
     return urllib.parse.urlencode(fields)
 
 
-def referral_bodies(token: str, count: int = 100) -> list[str]:
+def area_choices(page: str) -> list[str]:
+    """The area ids the referral form offers (its area select's non-empty options)."""
+    select = page.split('id="area"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option[^>]*value="([0-9a-f-]{36})"', select)
+
+
+def referral_bodies(token: str, areas: list[str], count: int = 100) -> list[str]:
     """Valid referral forms for fictional children, each a little different."""
     import random
 
-    from bench import vocabulary as words
+    from guide.demo import vocabulary as words
 
     rng = random.Random(42)
     bodies = []
@@ -148,7 +155,7 @@ def referral_bodies(token: str, count: int = 100) -> list[str]:
                     "birth_date": born.isoformat(),
                     "school": "Sentrum skole",
                     "school_class": "5B",
-                    "area": rng.choice(words.AREAS),
+                    "area": rng.choice(areas),
                     "languages": "nb",
                     "guardian-full_name": f"{rng.choice(words.ADULT_FIRST_NAMES)} {last}",
                     "guardian-relation": "mother",
@@ -197,7 +204,18 @@ def prepare_workloads(app: Server, accounts: list[dict], targets: dict) -> list[
     found = coordinator.request("POST", "/cases/find", dict(urllib.parse.parse_qsl(searches[0])))
     if found.status != 200 or first_case not in found.body:
         raise BenchClientError(f"search did not find case {first_case} ({found.status})")
-    bodies = referral_bodies(referral_token)
+    name_searches = [
+        _form({"csrf_token": search_token, "q": text}) for text in targets["name_searches"]
+    ]
+    # One name search by hand first: the child's whole name must find its case.
+    text, case_id = targets["name_search_check"]
+    found = coordinator.request("POST", "/cases", {"csrf_token": search_token, "q": text})
+    if found.status != 200 or case_id not in found.body:
+        raise BenchClientError(f"the name search did not find case {case_id} ({found.status})")
+    areas = area_choices(referrer.request("GET", "/referrals/new").body)
+    if not areas:
+        raise BenchClientError("the referral form offers no area")
+    bodies = referral_bodies(referral_token, areas)
     sent = referrer.request("POST", "/referrals/new", dict(urllib.parse.parse_qsl(bodies[0])))
     if sent.status != 302:
         raise BenchClientError(f"a referral was refused with {sent.status}")
@@ -218,6 +236,14 @@ def prepare_workloads(app: Server, accounts: list[dict], targets: dict) -> list[
             method="POST",
             cookie=coordinator_cookie,
             bodies=searches,
+        ),
+        Workload(
+            "name_search",
+            "Search: part of a name",
+            "/cases",
+            method="POST",
+            cookie=coordinator_cookie,
+            bodies=name_searches,
         ),
         Workload(
             "referral",

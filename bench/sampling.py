@@ -29,4 +29,20 @@ def sample_targets(*, count: int, seed: int = 7) -> dict[str, Any]:
             for case in cases
             if case.child is not None
         ],
+        # What a coordinator types to find one of these children: parts of both names.
+        "name_searches": [
+            f"{case.child.first_name[:4]} {case.child.last_name[:4]}".lower()
+            for case in cases
+            if case.child is not None
+        ],
+        # One child's whole name, for the check by hand that the search finds its case: the
+        # longest, so that few other children share it and its case is on the first page.
+        "name_search_check": max(
+            (
+                [f"{case.child.first_name} {case.child.last_name}", str(case.id)]
+                for case in cases
+                if case.child is not None
+            ),
+            key=lambda check: len(check[0]),
+        ),
     }

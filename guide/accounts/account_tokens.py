@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import update
 
-from guide.accounts.models import AccountToken, TokenPurpose
+from guide.accounts.models import AccountToken, ReferrerKind, TokenPurpose
 from guide.crypto.tokens import find_usable, mark_used, new_token, token_digest
 from guide.database import utcnow
 from guide.extensions import db
@@ -28,6 +28,7 @@ def issue_token(
     user_id: uuid.UUID | None = None,
     role: Role | None = None,
     club_id: uuid.UUID | None = None,
+    referrer_kind: ReferrerKind | None = None,
 ) -> tuple[AccountToken, str]:
     """Store a new token's hash and return (row, token); the token goes only into the link."""
     token = new_token()
@@ -39,6 +40,7 @@ def issue_token(
         email=email,
         role=role,
         club_id=club_id,
+        referrer_kind=referrer_kind,
         created_by_id=created_by_id,
         expires_at=utcnow() + valid_for,
     )
@@ -57,16 +59,18 @@ def use_token(row: AccountToken) -> bool:
     return mark_used(row)
 
 
-def revoke_open_tokens(*, purpose: TokenPurpose, email: str) -> int:
-    """Use up every open token of ``purpose`` for ``email``, so only the newest link works."""
+def revoke_open_tokens(
+    *, purpose: TokenPurpose, email: str, organisation_id: uuid.UUID | None = None
+) -> int:
+    """Use up every open token of ``purpose`` for ``email`` (in one organisation, if given)."""
+    query = update(AccountToken).where(
+        AccountToken.purpose == purpose,
+        AccountToken.email == email,
+        AccountToken.used_at.is_(None),
+    )
+    if organisation_id is not None:
+        query = query.where(AccountToken.organisation_id == organisation_id)
     result = db.session.execute(
-        update(AccountToken)
-        .where(
-            AccountToken.purpose == purpose,
-            AccountToken.email == email,
-            AccountToken.used_at.is_(None),
-        )
-        .values(used_at=utcnow())
-        .execution_options(synchronize_session=False)
+        query.values(used_at=utcnow()).execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

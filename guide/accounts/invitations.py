@@ -9,19 +9,27 @@ second factor.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import Select, delete, select
 
 from guide import policy
+from guide.access import load_scoped
 from guide.accounts.account_tokens import (
     LinkNotValid,
     issue_token,
     revoke_open_tokens,
     use_token,
 )
-from guide.accounts.models import AccountToken, RecoveryCode, TokenPurpose, User
+from guide.accounts.models import (
+    AccountToken,
+    RecoveryCode,
+    ReferrerKind,
+    TokenPurpose,
+    User,
+)
 from guide.accounts.passwords import hash_password
 from guide.accounts.services import find_user_by_email, normalise_email
 from guide.accounts.sessions import end_all_sessions
@@ -59,18 +67,26 @@ def invite_user(
     organisation: Organisation,
     invited_by: User,
     club: Club | None = None,
+    referrer_kind: ReferrerKind | str | None = None,
+    action: str = "user_invited",
 ) -> AccountToken:
-    """Create an invitation and queue its e-mail; PermissionError if the inviter may not."""
+    """Create an invitation and queue its e-mail; PermissionError if the inviter may not.
+
+    An open invitation to the same address from the same organisation is replaced: its link
+    stops working, so there is only ever one pending invitation per address.
+    """
     role = Role(role)
     if role not in invitable_roles(invited_by) or organisation.id != invited_by.organisation_id:
         raise PermissionError(f"a {invited_by.role} may not invite a {role} to this organisation")
     address = normalise_email(email)
     _check_club(role, club, organisation)
+    kind = _checked_referrer_kind(role, referrer_kind)
     existing = find_user_by_email(address)
     if existing is not None and existing.is_active:
         raise InvitationError(_l("This address already has an account."))
-    # A new invitation replaces any earlier one, so only the newest link works.
-    revoke_open_tokens(purpose=TokenPurpose.invitation, email=address)
+    replaced = revoke_open_tokens(
+        purpose=TokenPurpose.invitation, email=address, organisation_id=organisation.id
+    )
     invitation, token = issue_token(
         purpose=TokenPurpose.invitation,
         email=address,
@@ -79,6 +95,7 @@ def invite_user(
         created_by_id=invited_by.id,
         role=role,
         club_id=club.id if club is not None else None,
+        referrer_kind=kind,
     )
     queue_email(
         to=address,
@@ -91,8 +108,69 @@ def invite_user(
         },
         organisation_id=organisation.id,
     )
-    record_event("user_invited", actor=invited_by, obj=invitation, details={"role": role.value})
+    details = {"role": role.value} | ({"replaced": replaced} if replaced else {})
+    record_event(action, actor=invited_by, obj=invitation, details=details)
     return invitation
+
+
+def _checked_referrer_kind(role: Role, kind: ReferrerKind | str | None) -> ReferrerKind | None:
+    if role != Role.referrer:
+        if kind:
+            raise InvitationError(_l("Only referrers have a type."))
+        return None
+    if not kind:
+        raise InvitationError(_l("Choose what kind of referrer this is."))
+    return ReferrerKind(kind)
+
+
+def pending_invitations_query(viewer: User) -> Select:
+    """Unused invitations of ``viewer``'s organisation to roles ``viewer`` may invite."""
+    roles = invitable_roles(viewer)
+    query = select(AccountToken).where(
+        AccountToken.purpose == TokenPurpose.invitation,
+        AccountToken.organisation_id == viewer.organisation_id,
+        AccountToken.used_at.is_(None),
+    )
+    if not roles:
+        return query.where(False)
+    return query.where(AccountToken.role.in_(roles))
+
+
+def list_pending_invitations(*, viewer: User) -> list[AccountToken]:
+    """The pending (and expired, unanswered) invitations ``viewer`` looks after, newest first."""
+    query = pending_invitations_query(viewer).order_by(AccountToken.created_at.desc())
+    return list(db.session.scalars(query))
+
+
+def load_pending_invitation(*, viewer: User, invitation_id: uuid.UUID) -> AccountToken:
+    """The pending invitation if ``viewer`` looks after it, else an audited 404."""
+    query = pending_invitations_query(viewer).where(AccountToken.id == invitation_id)
+    return load_scoped(query, kind="invitation", object_id=invitation_id)
+
+
+def resend_invitation(invitation: AccountToken, *, by: User) -> AccountToken:
+    """Send a fresh link for the same address and role; the earlier link stops working."""
+    club = db.session.get(Club, invitation.club_id) if invitation.club_id else None
+    return invite_user(
+        email=invitation.email,
+        role=invitation.role or "",
+        organisation=by.organisation,
+        invited_by=by,
+        club=club,
+        referrer_kind=invitation.referrer_kind,
+        action="invitation_resent",
+    )
+
+
+def revoke_invitation(invitation: AccountToken, *, by: User) -> None:
+    """Withdraw a pending invitation: its link stops working at once."""
+    if invitation.role not in invitable_roles(by):
+        raise PermissionError(f"a {by.role} may not revoke an invitation as {invitation.role}")
+    invitation.used_at = utcnow()
+    record_event(
+        "invitation_revoked", actor=by, obj=invitation, details={"role": str(invitation.role)}
+    )
+    db.session.flush()
 
 
 def _check_club(role: Role, club: Club | None, organisation: Organisation) -> None:
@@ -127,6 +205,7 @@ def accept_invitation(
     user.organisation_id = invitation.organisation_id
     user.role = invitation.role
     user.club_id = invitation.club_id
+    user.referrer_kind = invitation.referrer_kind
     user.full_name = full_name.strip()
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()

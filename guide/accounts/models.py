@@ -145,6 +145,8 @@ class AccountToken(OrganisationOwned, db.Model):
     email: Mapped[str] = mapped_column(String(254))
     role: Mapped[Role | None] = mapped_column(str_enum(Role))
     club_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
+    #: The type an invited referrer gets (teacher, school nurse, NAV ...).
+    referrer_kind: Mapped[ReferrerKind | None] = mapped_column(str_enum(ReferrerKind))
     created_by_id: Mapped[ActorId]
     created_at: Mapped[CreatedAt]
     expires_at: Mapped[Timestamp]

@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 
 from guide.access import load_scoped
 from guide.accounts.account_tokens import revoke_open_tokens
-from guide.accounts.models import TokenPurpose, User
+from guide.accounts.models import ReferrerKind, TokenPurpose, User
 from guide.accounts.second_factor import reset_second_factor
 from guide.accounts.sessions import end_all_sessions
 from guide.audit.services import record_event
@@ -111,6 +111,27 @@ def change_role(user: User, *, role: Role | str, by: User) -> None:
         actor=by,
         obj=user,
         details={"from": old_role.value, "to": new_role.value},
+    )
+    db.session.flush()
+
+
+def change_referrer_kind(user: User, *, kind: ReferrerKind | str, by: User) -> None:
+    """Set a referrer's type (teacher, school nurse, NAV ...), which the figures count by."""
+    _check_may_manage(user, by)
+    if not allowed(by, Permission.user_change_role):
+        raise PermissionError(f"a {by.role} may not change a referrer's type")
+    if user.role != Role.referrer:
+        raise UserAdminError(_l("Only referrers have a type."))
+    new_kind = ReferrerKind(kind)
+    old_kind = user.referrer_kind
+    if new_kind == old_kind:
+        return
+    user.referrer_kind = new_kind
+    record_event(
+        "user_referrer_kind_changed",
+        actor=by,
+        obj=user,
+        details={"from": old_kind.value if old_kind else None, "to": new_kind.value},
     )
     db.session.flush()
 

@@ -16,11 +16,12 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from guide.access import requires_permission
-from guide.accounts.invitation_forms import ROLE_LABELS
+from guide.accounts.invitation_forms import ROLE_LABELS, ReferrerKindForm
 from guide.admin.forms import ChangeRoleForm, ConfirmActionForm
 from guide.admin.services import (
     UserAdminError,
     assignable_roles,
+    change_referrer_kind,
     change_role,
     deactivate_user,
     list_managed_users,
@@ -28,7 +29,9 @@ from guide.admin.services import (
     reactivate_user,
     reset_user_second_factor,
 )
-from guide.policy import Permission
+from guide.policy import Permission, allowed
+from guide.reports.labels import REFERRER_KIND_LABELS
+from guide.roles import Role
 
 bp = Blueprint("admin", __name__)
 
@@ -100,6 +103,22 @@ def change_user_role(user_id: uuid.UUID):
     return _user_page(user, form, 400)
 
 
+@bp.post("/users/<uuid:user_id>/referrer-kind")
+@requires_permission(Permission.user_change_role)
+def change_user_referrer_kind(user_id: uuid.UUID):
+    user = load_managed_user(viewer=current_user, user_id=user_id)
+    form = ReferrerKindForm()
+    if form.validate_on_submit():
+        try:
+            change_referrer_kind(user, kind=form.referrer_kind.data, by=current_user)
+        except UserAdminError as error:
+            form.form_errors.append(str(error.message))
+        else:
+            flash(_("%(name)s's type of referrer is saved.", name=user.full_name), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return _user_page(user, _role_form(user), 400, kind_form=form)
+
+
 def _confirmed_action(user, action, done_message: str):
     if not ConfirmActionForm().validate_on_submit():
         return _user_page(user, _role_form(user), 400)
@@ -120,13 +139,23 @@ def _role_form(user) -> ChangeRoleForm:
     return form
 
 
-def _user_page(user, role_form: ChangeRoleForm, status: int):
+def _kind_form(user) -> ReferrerKindForm | None:
+    """The referrer-type form, for an administrator looking at a referrer; else None."""
+    if user.role != Role.referrer or not allowed(current_user, Permission.user_change_role):
+        return None
+    kind = str(user.referrer_kind or "")
+    return ReferrerKindForm(referrer_kind=kind) if request.method == "GET" else ReferrerKindForm()
+
+
+def _user_page(user, role_form: ChangeRoleForm, status: int, *, kind_form=None):
     page = render_template(
         "admin/user.html",
         user=user,
         is_self=user.id == current_user.id,
         role_labels=ROLE_LABELS,
+        referrer_kind_labels=REFERRER_KIND_LABELS,
         role_form=role_form if role_form.role.choices else None,
+        kind_form=kind_form or _kind_form(user),
         action_form=ConfirmActionForm(),
     )
     return page, status

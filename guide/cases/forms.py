@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -20,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from guide.cases.labels import CLOSE_REASON_LABELS, STATUS_LABELS, VISIT_KIND_LABELS
 from guide.cases.models import CaseStatus, CloseReason, VisitKind
-from guide.cases.services import CaseFilters
+from guide.cases.services import CaseFilters, CaseOrder, CaseSort
 from guide.submissions import SubmittedOnce
 from guide.validation.fields import FreeText, LocalDateField, MaxLength, PersonName
 from guide.validation.forms import Form
@@ -130,12 +131,32 @@ class PracticalNeedsForm(Form):
     )
 
 
+#: Longest text the case list's search box takes.
+SEARCH_MAX = 100
+#: The case list's orders: "status" ascending, "-status" descending, and so on.
+SORT_CHOICES = [
+    SelectChoice(f"{sign}{key.value}", f"{sign}{key.value}")
+    for key in CaseSort
+    for sign in ("", "-")
+]
+
+
 class CaseFilterForm(Form):
-    """The case list's filters; read from the query string, so no CSRF token."""
+    """The case list's search, filters and order.
+
+    Filters and order come from the query string (links keep them) or from the posted form;
+    the search text only ever from a posted form, so no part of a name is in an address or a
+    server log. The app's CSRF check covers the POST; a GET changes nothing.
+    """
 
     class Meta:
         csrf = False
 
+    q = StringField(
+        _l("Search"),
+        validators=[Optional(), MaxLength(SEARCH_MAX)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "type": "search"},
+    )
     status = SelectField(
         _l("Status"),
         choices=[SelectChoice("", _l("All statuses"))]
@@ -159,9 +180,15 @@ class CaseFilterForm(Form):
         validators=[Optional()],
     )
 
-    def set_choices(self, *, areas: list[str]) -> None:
+    #: The order: a column's name, "-" before it for descending ("-referred" is the default).
+    sort = SelectField(choices=SORT_CHOICES, validators=[Optional()], widget=PlainOptionsSelect())
+    #: A column header pressed in a posted list: the new order, ahead of ``sort``.
+    resort = SelectField(choices=SORT_CHOICES, validators=[Optional()], widget=PlainOptionsSelect())
+
+    def set_choices(self, *, areas: list[tuple[str, str]]) -> None:
+        """The areas as (id, name) pairs."""
         self.area.choices = [SelectChoice("", _l("All areas"))]
-        self.area.choices += [SelectChoice(area, area) for area in areas]
+        self.area.choices += [SelectChoice(area_id, name) for area_id, name in areas]
 
     def _valid(self, field: Field) -> str:
         # A filter that does not validate (an old link, an area since gone) is ignored.
@@ -174,20 +201,34 @@ class CaseFilterForm(Form):
         )
         return CaseFilters(
             status=CaseStatus(status) if status else None,
-            area=area or None,
+            area_id=uuid.UUID(area) if area else None,
             guide_name=guide or None,
             waiting_days=int(waiting) if waiting else None,
         )
 
+    def search(self) -> str | None:
+        """The text to search for, if any (only from a posted form)."""
+        return self._valid(self.q) or None
+
+    def order(self) -> CaseOrder:
+        """The chosen order; newest referral first unless a column was chosen."""
+        value = self._valid(self.resort) or self._valid(self.sort)
+        if not value:
+            return CaseOrder()
+        return CaseOrder(CaseSort(value.lstrip("-")), descending=value.startswith("-"))
+
     def query_args(self) -> dict[str, str]:
-        """The valid filters as query-string arguments, for the next-page link."""
+        """The valid filters and order as query-string arguments, for links (never the search)."""
         fields = {
             "status": self.status,
             "area": self.area,
             "guide": self.guide,
             "waiting": self.waiting,
         }
-        return {name: value for name, field in fields.items() if (value := self._valid(field))}
+        args = {name: value for name, field in fields.items() if (value := self._valid(field))}
+        if (order := self.order()) != CaseOrder():
+            args["sort"] = order.value
+        return args
 
 
 class FindCaseForm(Form):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Row, Select, bindparam, select
 
 from guide.accounts.models import User
+from guide.activities.models import Club
 from guide.cases.models import (
     Case,
     CaseStatus,
@@ -26,6 +27,7 @@ from guide.cases.models import (
     Visit,
     VisitKind,
 )
+from guide.clubs_portal.models import ClubReport, ClubReportKind
 from guide.extensions import db
 from guide.policy import Permission, Scope, allowed, scope_for
 from guide.referrals.models import Referral
@@ -71,11 +73,16 @@ class VisitRow:
 @dataclass(frozen=True, slots=True)
 class HistoryRow:
     changed_at: dt.datetime
-    to_status: CaseStatus
+    #: None for a club's report.
+    to_status: CaseStatus | None
     #: None for changes the system made.
     changed_by_name: str | None
-    #: Read only for those who may edit the case, the only ones shown it.
+    #: Read only for those who may edit the case, the only ones shown it; a club's note is
+    #: read for everyone who sees the case page (its coordinators and its guide).
     note: str | None
+    #: What a club reported (started, absent), and which club; None for a status change.
+    club_report: ClubReportKind | None = None
+    club_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -240,8 +247,25 @@ def _history_query() -> Select:
     )
 
 
+@cache
+def _club_reports_query() -> Select:
+    return (
+        select(
+            ClubReport.id,
+            ClubReport.reported_at,
+            ClubReport.kind,
+            User.full_name,
+            ClubReport.note.sealed_column,
+            Club.name,
+        )
+        .join(Club, ClubReport.club_id == Club.id)
+        .outerjoin(User, ClubReport.reported_by_id == User.id)
+        .where(ClubReport.case_id == bindparam("case_id"))
+    )
+
+
 def _history(case_id: uuid.UUID, *, with_notes: bool) -> list[HistoryRow]:
-    return [
+    changes = [
         HistoryRow(
             changed_at=changed_at,
             to_status=to_status,
@@ -250,3 +274,18 @@ def _history(case_id: uuid.UUID, *, with_notes: bool) -> list[HistoryRow]:
         )
         for row_id, changed_at, to_status, name, note in _rows(_history_query(), case_id=case_id)
     ]
+    reports = [
+        HistoryRow(
+            changed_at=reported_at,
+            to_status=None,
+            changed_by_name=name,
+            note=ClubReport.note.reveal(note, row_id=row_id),
+            club_report=kind,
+            club_name=club_name,
+        )
+        for row_id, reported_at, kind, name, note, club_name in _rows(
+            _club_reports_query(), case_id=case_id
+        )
+    ]
+    # Both lists are short; a stable sort keeps a change before a report of the same moment.
+    return sorted(changes + reports, key=lambda row: row.changed_at)

@@ -5,17 +5,22 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import enum
+import json
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload, selectinload
 
 from guide.access import load_scoped
 from guide.accounts.models import User
+from guide.areas.services import organisation_areas
 from guide.audit.services import record_event
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
 from guide.cases.models import Case, CaseStatus, Child
+from guide.cases.name_index import children_named, guides_matching, normalise
 from guide.database import utcnow
 from guide.extensions import db
 from guide.guides.models import GuideProfile
@@ -39,7 +44,7 @@ class CaseFilters:
     """What the coordinator narrowed the case list to; empty fields do not filter."""
 
     status: CaseStatus | None = None
-    area: str | None = None
+    area_id: uuid.UUID | None = None
     #: Part of the assigned guide's name, in any case: "kari" finds Kari Nordmann.
     guide_name: str | None = None
     #: Only cases still without a guide, referred more than this many days ago.
@@ -48,12 +53,12 @@ class CaseFilters:
     def apply(self, query: Select, *, organisation_id: uuid.UUID, now: dt.datetime) -> Select:
         if self.status is not None:
             query = query.where(Case.status == self.status)
-        if self.area:
-            # A subquery on (organisation_id, area) keeps the list's own join untouched.
+        if self.area_id:
+            # A subquery on (organisation_id, area_id) keeps the list's own join untouched.
             query = query.where(
                 Case.child_id.in_(
                     select(Child.id).where(
-                        Child.organisation_id == organisation_id, Child.area == self.area
+                        Child.organisation_id == organisation_id, Child.area_id == self.area_id
                     )
                 )
             )
@@ -86,22 +91,122 @@ class CaseRow:
     guide_name: str | None
 
 
+class CaseSort(enum.StrEnum):
+    """The case list's sortable columns."""
+
+    referred = "referred"
+    status = "status"
+    area = "area"
+    guide = "guide"
+
+
+#: Statuses in the order of a case's course, for sorting by status.
+STATUS_ORDER = {
+    status: rank
+    for rank, status in enumerate(
+        (
+            CaseStatus.referred,
+            CaseStatus.accepted,
+            CaseStatus.guide_assigned,
+            CaseStatus.in_progress,
+            CaseStatus.active,
+            CaseStatus.paused,
+            CaseStatus.closed,
+            CaseStatus.declined,
+        )
+    )
+}
+#: What each non-date column sorts by; an empty area or guide sorts as "".
+SORT_EXPRESSIONS: dict[CaseSort, ColumnElement] = {
+    CaseSort.status: sql_case({status.value: rank for status, rank in STATUS_ORDER.items()},
+                          value=Case.status, else_=len(STATUS_ORDER)),
+    CaseSort.area: func.coalesce(Child.area, ""),
+    CaseSort.guide: func.coalesce(User.full_name, ""),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CaseOrder:
+    """How the case list is sorted: a column and a direction; ties go newest referral first."""
+
+    key: CaseSort = CaseSort.referred
+    descending: bool = True
+
+    @property
+    def value(self) -> str:
+        """As the list's ``sort`` argument: "status", "-status"."""
+        return ("-" if self.descending else "") + self.key.value
+
+    def toggled(self, key: CaseSort) -> CaseOrder:
+        """The order a click on ``key``'s header gives: the other direction, or the key's first."""
+        key = CaseSort(key)
+        if key == self.key:
+            return CaseOrder(key, descending=not self.descending)
+        return CaseOrder(key, descending=key == CaseSort.referred)
+
+    def columns(self) -> list[tuple[ColumnElement, bool]]:
+        """(expression, descending) pairs, ending in a unique key for keyset pagination."""
+        if self.key == CaseSort.referred:
+            return [(Case.referred_at, self.descending), (Case.id, self.descending)]
+        return [
+            (SORT_EXPRESSIONS[self.key], self.descending),
+            (Case.referred_at, True),
+            (Case.id, True),
+        ]
+
+    def position(self, row: CaseRow) -> list:
+        """The values of ``columns()`` for ``row``, as the SQL computes them."""
+        sort_value = {
+            CaseSort.referred: [],
+            CaseSort.status: [STATUS_ORDER.get(CaseStatus(row.status), len(STATUS_ORDER))],
+            CaseSort.area: [row.area or ""],
+            CaseSort.guide: [row.guide_name or ""],
+        }[self.key]
+        return [*sort_value, row.referred_at, row.id]
+
+    def after(self, position: list) -> ColumnElement:
+        """Rows that come after ``position`` in this order."""
+        condition = None
+        for (column, descending), value in reversed(
+            list(zip(self.columns(), position, strict=True))
+        ):
+            beyond = column < value if descending else column > value
+            condition = (
+                beyond if condition is None else or_(beyond, and_(column == value, condition))
+            )
+        return condition
+
+    def order_by(self) -> list[ColumnElement]:
+        return [
+            column.desc() if descending else column.asc() for column, descending in self.columns()
+        ]
+
+
 @dataclass(frozen=True)
 class CasePage:
     cases: list[CaseRow]
     next_cursor: str | None
+    #: The name searched for matches more children than the search answers.
+    too_many_names: bool = False
 
 
-def encode_cursor(case: CaseRow) -> str:
-    raw = f"{case.referred_at.isoformat()}|{case.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode()
+def encode_cursor(row: CaseRow, order: CaseOrder) -> str:
+    """An opaque position after ``row`` in ``order``; it holds no personal data."""
+    *sort_value, referred_at, key = order.position(row)
+    raw = json.dumps([order.key.value, *sort_value, referred_at.isoformat(), str(key)])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID] | None:
+def decode_cursor(cursor: str, order: CaseOrder) -> list | None:
+    """The position in ``cursor``; None when it is garbled or made for another order."""
     try:
-        stamp, key = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return dt.datetime.fromisoformat(stamp), uuid.UUID(key)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        key, *sort_value, stamp, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if key != order.key.value or len(sort_value) != len(order.columns()) - 2:
+            return None
+        if sort_value and not isinstance(sort_value[0], int | str):
+            return None
+        return [*sort_value, dt.datetime.fromisoformat(stamp), uuid.UUID(row_id)]
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         return None
 
 
@@ -111,9 +216,18 @@ def list_cases(
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
     filters: CaseFilters | None = None,
+    search: str | None = None,
+    order: CaseOrder | None = None,
     now: dt.datetime | None = None,
 ) -> CasePage:
-    """Newest referrals first, one page at a time (keyset pagination), optionally filtered."""
+    """One page of the organisation's cases (keyset pagination), filtered, searched, sorted.
+
+    ``search`` finds cases by part of the child's name (guide.cases.name_index), by case or
+    referral reference, by part of the school's or the assigned guide's name.
+    """
+    order = order or CaseOrder()
+    if scope_for(viewer, Permission.case_list) != Scope.own_organisation:
+        return CasePage(cases=[], next_cursor=None)  # no scope (or one this list does not know)
     # Plain rows rather than objects: 51 lines of a few columns each, no identity map.
     query: Select = join_child_and_guide(
         select(
@@ -130,26 +244,61 @@ def list_cases(
     )
     query = (
         query.where(Case.organisation_id == viewer.organisation_id)
-        .order_by(Case.referred_at.desc(), Case.id.desc())
+        .order_by(*order.order_by())
         .limit(limit + 1)
     )
     if filters is not None:
         query = filters.apply(query, organisation_id=viewer.organisation_id, now=now or utcnow())
-    position = decode_cursor(cursor) if cursor else None
+    too_many = False
+    if search:
+        condition, too_many = search_condition(viewer.organisation_id, search)
+        query = query.where(condition)
+    position = decode_cursor(cursor, order) if cursor else None
     if position is not None:
-        stamp, key = position
-        query = query.where(
-            or_(Case.referred_at < stamp, and_(Case.referred_at == stamp, Case.id < key))
-        )
+        query = query.where(order.after(position))
     rows = db.session.execute(query).all()
     has_more = len(rows) > limit
     cases = [_case_row(*row) for row in rows[:limit]]
+    # The audit says that the list was searched and what it showed, never what was typed.
     record_event(
         "case_list_viewed",
         actor=viewer,
-        details={"count": len(cases), "case_ids": [str(case.id) for case in cases]},
+        details={
+            "count": len(cases),
+            "case_ids": [str(case.id) for case in cases],
+            **({"searched": True} if search else {}),
+        },
     )
-    return CasePage(cases=cases, next_cursor=encode_cursor(cases[-1]) if has_more else None)
+    return CasePage(
+        cases=cases,
+        next_cursor=encode_cursor(cases[-1], order) if has_more else None,
+        too_many_names=too_many,
+    )
+
+
+def search_condition(organisation_id: uuid.UUID, text: str) -> tuple[ColumnElement, bool]:
+    """Cases whose child's name, reference, school or guide matches ``text``; and whether
+    the name matched more children than the search answers."""
+    names = children_named(organisation_id, text)
+    parts: list[ColumnElement] = []
+    if names.child_ids:
+        parts.append(Case.child_id.in_(names.child_ids))
+    schools = schools_named(organisation_id, text)
+    if schools:
+        parts.append(
+            Case.child_id.in_(
+                select(Child.id).where(
+                    Child.organisation_id == organisation_id, Child.school.in_(schools)
+                )
+            )
+        )
+    guides = guides_matching(organisation_id, text)
+    if guides:
+        parts.append(Case.assigned_guide_id.in_(guides))
+    references = reference_candidates(text)
+    if references:
+        parts.append(_with_reference(organisation_id, references))
+    return (or_(*parts) if parts else false()), names.too_many
 
 
 def join_child_and_guide(query: Select) -> Select:
@@ -175,36 +324,51 @@ def _case_row(case_id, reference, status, referred_at, child_id, first, last, ar
     )
 
 
-def area_choices(*, viewer: User) -> list[str]:
-    """The areas the organisation's children live in, in order, for the list filter.
+def area_choices(*, viewer: User) -> list[tuple[str, str]]:
+    """(id, name) of each of the organisation's areas, once, by name, for the list filter."""
+    return [(str(area.id), area.name) for area in organisation_areas(viewer.organisation_id)]
 
-    A "loose index scan": each step asks the (organisation_id, area) index for the next area
-    after the last one, so the cost follows the number of areas, not of children.
+
+def schools_named(organisation_id: uuid.UUID, text: str) -> list[str]:
+    """The organisation's schools whose name holds ``text`` (case and accents aside)."""
+    wanted = normalise(text)
+    schools = _distinct_values(organisation_id, Child.school)
+    return [school for school in schools if wanted and wanted in normalise(school)]
+
+
+def _distinct_values(organisation_id: uuid.UUID, column) -> list[str]:
+    """The distinct values of a children's column in the organisation, in order.
+
+    A "loose index scan": each step asks the (organisation_id, column) index for the next
+    value after the last one, so the cost follows the number of values, not of children.
     """
-    in_organisation = Child.organisation_id == viewer.organisation_id
-    areas = select(
-        select(func.min(Child.area)).where(in_organisation).scalar_subquery().label("area")
-    ).cte("areas", recursive=True)
+    in_organisation = Child.organisation_id == organisation_id
+    values = select(
+        select(func.min(column)).where(in_organisation).scalar_subquery().label("value")
+    ).cte("distinct_values", recursive=True)
     following = (
-        select(func.min(Child.area)).where(in_organisation, Child.area > areas.c.area)
+        select(func.min(column)).where(in_organisation, column > values.c.value)
     ).scalar_subquery()
-    areas = areas.union_all(select(following).where(areas.c.area.is_not(None)))
-    return list(db.session.scalars(select(areas.c.area).where(areas.c.area.is_not(None))))
+    values = values.union_all(select(following).where(values.c.value.is_not(None)))
+    return list(db.session.scalars(select(values.c.value).where(values.c.value.is_not(None))))
 
 
 def guides_named(organisation_id: uuid.UUID, text: str) -> list[uuid.UUID]:
-    """Profile ids of the organisation's guides whose name contains ``text``, in any case.
+    """Profile ids of the organisation's guides whose name contains ``text``, in any case
+    and with or without accents.
 
     Compared in Python, since SQLite's lower() knows only ASCII (Øystein, Åse). One
     organisation's guides are few enough for that, and only a filtered list asks.
     """
-    wanted = text.casefold()
+    wanted = normalise(text)
+    if not wanted:
+        return []
     rows = db.session.execute(
         select(GuideProfile.id, User.full_name)
         .join(User, GuideProfile.user_id == User.id)
         .where(GuideProfile.organisation_id == organisation_id)
     )
-    return [profile_id for profile_id, name in rows if wanted in name.casefold()]
+    return [profile_id for profile_id, name in rows if wanted in normalise(name)]
 
 
 #: Prefixes of the references a coordinator may quote: cases (FG) and referrals (HV).
@@ -244,11 +408,16 @@ def _found(viewer: User, query: Select, kind: str) -> list[Case]:
 def find_cases_by_reference(*, viewer: User, reference: str) -> list[Case]:
     """The case with this case or referral reference (typed loosely), if any."""
     candidates = reference_candidates(reference)
-    referred_case_ids = select(Referral.case_id).where(
-        Referral.organisation_id == viewer.organisation_id, Referral.reference.in_(candidates)
-    )
-    query = select(Case).where(or_(Case.reference.in_(candidates), Case.id.in_(referred_case_ids)))
+    query = select(Case).where(_with_reference(viewer.organisation_id, candidates))
     return _found(viewer, query, "reference")
+
+
+def _with_reference(organisation_id: uuid.UUID, candidates: list[str]) -> ColumnElement:
+    """Cases whose own reference, or whose referral's reference, is one of ``candidates``."""
+    referred_case_ids = select(Referral.case_id).where(
+        Referral.organisation_id == organisation_id, Referral.reference.in_(candidates)
+    )
+    return or_(Case.reference.in_(candidates), Case.id.in_(referred_case_ids))
 
 
 def find_cases_by_identity(

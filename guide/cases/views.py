@@ -32,6 +32,7 @@ from guide.cases.services import (
     my_cases,
 )
 from guide.cases.visits import can_log_visit, log_visit
+from guide.consents.answers import latest_answer, may_send_consent_link
 from guide.dates import local_date
 from guide.policy import Permission, allowed
 from guide.validation.versions import check_version
@@ -40,14 +41,31 @@ bp = Blueprint("cases", __name__)
 bp.app_context_processor(template_helpers)
 
 
-@bp.route("/cases")
+@bp.route("/cases", methods=["GET", "POST"])
 @requires_permission(Permission.case_list)
 def case_list():
-    form = CaseFilterForm(formdata=request.args)
+    # A search is posted, so no part of a child's name is in an address or a server log.
+    posted = request.method == "POST"
+    form = CaseFilterForm(formdata=request.form if posted else request.args)
     form.set_choices(areas=area_choices(viewer=current_user))
     form.validate()
-    page = list_cases(viewer=current_user, cursor=request.args.get("after"), filters=form.filters())
-    return render_template("cases/list.html", page=page, form=form, filter_args=form.query_args())
+    search = form.search() if posted else None
+    order = form.order()
+    page = list_cases(
+        viewer=current_user,
+        cursor=(request.form if posted else request.args).get("after"),
+        filters=form.filters(),
+        search=search,
+        order=order,
+    )
+    return render_template(
+        "cases/list.html",
+        page=page,
+        form=form,
+        order=order,
+        searching=search is not None,
+        filter_args=form.query_args(),
+    )
 
 
 @bp.route("/cases/find", methods=["GET", "POST"])
@@ -83,6 +101,8 @@ def case_detail(case_id: uuid.UUID):
         may_edit_practical_needs=allowed(current_user, Permission.practical_needs_write),
         may_log_visit=allowed(current_user, Permission.visit_log) and can_log_visit(case),
         may_close=can_close(case),
+        family_answer=latest_answer(case),
+        may_send_link=may_send_consent_link(case, viewer=current_user),
         # Built only where it is shown: a form costs more than the rest of the decisions.
         reopen_form=ReopenCaseForm(version=case.version) if may_edit and can_reopen(case) else None,
     )

@@ -12,13 +12,15 @@ import uuid
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from consent import Category, Recipient, age_on, allowed_categories
 from guide.accounts.models import User
 from guide.activities.models import Activity, Enrollment, EnrollmentStatus
 from guide.audit.services import record_event
-from guide.cases.models import Case, CaseStatus, Child, FollowUp
+from guide.cases.models import Case, CaseStatus, Child
+from guide.clubs_portal.handoff import hand_over, withdraw_hand_over
+from guide.clubs_portal.models import ClubReport, ClubReportKind
 from guide.consents.models import ConsentWithdrawal, Share
 from guide.consents.records import consent_records_for_child
 from guide.consents.sharing import CLUB_CATEGORIES
@@ -31,8 +33,15 @@ from guide.unit_of_work import refuse
 
 #: How long the club's page mentions that a child's data was withdrawn.
 WITHDRAWAL_NOTICE_DAYS = 30
-#: ``FollowUp.months_after`` for a check-in the club raised (not one of the planned ones).
-CLUB_FOLLOW_UP_MONTHS = 0
+#: The audit event of each report.
+REPORT_EVENTS = {
+    ClubReportKind.started: "club_confirmed_start",
+    ClubReportKind.absent: "club_reported_absence",
+}
+
+
+class ClubReportError(ValueError):
+    """A report that cannot be changed any more; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -177,66 +186,134 @@ def _open_case(child_id: uuid.UUID) -> Case | None:
     )
 
 
-def confirm_start(*, contact: User, child: SharedChild) -> str:
-    """The club says the child has started; returns "enrolled" or "told_coordinator".
+def lock_case(case_id: uuid.UUID) -> None:
+    """Hold the case until the transaction ends, so two presses at once make one report."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # A write that matches no row takes SQLite's database write lock now.
+        db.session.execute(text("UPDATE club_reports SET id = id WHERE 0 = 1"))
+        return
+    db.session.execute(select(Case.id).where(Case.id == case_id).with_for_update()).all()
 
-    If the case has a proposed or trial enrollment in one of the club's activities, it
-    becomes enrolled (the case turns active, follow-ups are planned). Otherwise the
-    coordinator gets a follow-up due today to record it.
-    """
-    case = _open_case(child.child_id)
-    enrollment = _club_enrollment(case, contact.club_id) if case is not None else None
-    outcome = "told_coordinator"
-    if enrollment is not None and enrollment.status == EnrollmentStatus.enrolled:
-        outcome = "enrolled"
-    elif enrollment is not None:
-        try:
-            # The club cannot know whether it was the child's own choice: keep what was known.
-            enroll(
-                enrollment,
-                by=contact,
-                started_on=local_date(),
-                is_own_choice=enrollment.is_own_choice,  # type: ignore[arg-type]
-            )
-            outcome = "enrolled"
-        except EnrollmentRuleError:
-            outcome = "told_coordinator"
-    if outcome == "told_coordinator" and case is not None:
-        _raise_follow_up(
-            case,
-            _("The club says the child has started. Record the activity on the case."),
+
+def report_case(child: SharedChild) -> Case | None:
+    """The case a club's report about ``child`` belongs to: the open one, if any."""
+    return _open_case(child.child_id)
+
+
+def report_of_today(case: Case, club_id: uuid.UUID, kind: ClubReportKind) -> ClubReport | None:
+    """The club's report of ``kind`` on ``case`` sent today (local day), if any."""
+    return db.session.scalar(
+        select(ClubReport).where(
+            ClubReport.case_id == case.id,
+            ClubReport.club_id == club_id,
+            ClubReport.kind == kind,
+            ClubReport.reported_on == local_date(),
         )
+    )
+
+
+def latest_reports(*, contact: User, case: Case | None) -> dict[ClubReportKind, ClubReport]:
+    """The contact's club's newest report of each kind on ``case``; never another club's."""
+    if case is None or contact.club_id is None:
+        return {}
+    reports = db.session.scalars(
+        select(ClubReport)
+        .where(ClubReport.case_id == case.id, ClubReport.club_id == contact.club_id)
+        .order_by(ClubReport.reported_at)
+    )
+    return {report.kind: report for report in reports}
+
+
+def may_take_back(report: ClubReport) -> bool:
+    """Only on the day it was sent, and not once it recorded the start on the case."""
+    return report.reported_on == local_date() and not report.is_start_recorded
+
+
+def send_report(
+    *, contact: User, child: SharedChild, case: Case, kind: ClubReportKind, note: str | None
+) -> tuple[ClubReport, bool]:
+    """The club's report about ``child``, handed to the coordinators and the case's guide.
+
+    Returns the report and whether it is new: a second one the same day returns the first.
+    A start also enrolls the child where the case has a proposed or trial enrollment in one
+    of the club's activities (the case turns active, follow-ups are planned).
+    """
+    lock_case(case.id)
+    earlier = report_of_today(case, contact.club_id, kind)
+    if earlier is not None:
+        return earlier, False
+    now = utcnow()
+    report = ClubReport(
+        organisation_id=contact.organisation_id,
+        case_id=case.id,
+        club_id=contact.club_id,
+        kind=kind,
+        reported_by_id=contact.id,
+        reported_at=now,
+        reported_on=local_date(now),
+        note=note or None,
+    )
+    outcome = None
+    if kind == ClubReportKind.started:
+        outcome = _record_start(case, contact)
+        report.is_start_recorded = outcome == "enrolled"
+    db.session.add(report)
+    db.session.flush()
+    hand_over(report)
     record_event(
-        "club_confirmed_start",
+        REPORT_EVENTS[kind],
         actor=contact,
         organisation_id=contact.organisation_id,
         obj=case,
         details={
             "child_id": str(child.child_id),
             "club_id": str(contact.club_id),
-            "outcome": outcome,
+            "report_id": str(report.id),
+            "has_note": report.note is not None,
+            **({"outcome": outcome} if outcome else {}),
         },
     )
-    db.session.flush()
-    return outcome
+    return report, True
 
 
-def report_absence(*, contact: User, child: SharedChild) -> None:
-    """The club says the child has not come for a while: a follow-up due today."""
-    case = _open_case(child.child_id)
-    if case is not None:
-        _raise_follow_up(
-            case,
-            _("The club says the child has not come for a while. Get in touch with the family."),
-        )
+def take_back(report: ClubReport, *, by: User) -> None:
+    """The club takes its report back the same day: the report and its tasks are gone."""
+    if not may_take_back(report):
+        raise ClubReportError(_("A report can only be taken back on the day it was sent."))
+    withdraw_hand_over(report)
     record_event(
-        "club_reported_absence",
-        actor=contact,
-        organisation_id=contact.organisation_id,
-        obj=case,
-        details={"child_id": str(child.child_id), "club_id": str(contact.club_id)},
+        "club_report_taken_back",
+        actor=by,
+        organisation_id=report.organisation_id,
+        obj=report.case,
+        details={
+            "report_id": str(report.id),
+            "club_id": str(report.club_id),
+            "kind": report.kind.value,
+        },
     )
+    db.session.delete(report)
     db.session.flush()
+
+
+def _record_start(case: Case, contact: User) -> str:
+    # "enrolled" when the start is on the case now, else "told_coordinator" (by the task).
+    enrollment = _club_enrollment(case, contact.club_id)
+    if enrollment is None:
+        return "told_coordinator"
+    if enrollment.status == EnrollmentStatus.enrolled:
+        return "already_enrolled"
+    try:
+        # The club cannot know whether it was the child's own choice: keep what was known.
+        enroll(
+            enrollment,
+            by=contact,
+            started_on=local_date(),
+            is_own_choice=enrollment.is_own_choice,  # type: ignore[arg-type]
+        )
+    except EnrollmentRuleError:
+        return "told_coordinator"
+    return "enrolled"
 
 
 def _club_enrollment(case: Case, club_id: uuid.UUID | None) -> Enrollment | None:
@@ -250,11 +327,4 @@ def _club_enrollment(case: Case, club_id: uuid.UUID | None) -> Enrollment | None
         )
         .order_by(Enrollment.created_at.desc())
         .limit(1)
-    )
-
-
-def _raise_follow_up(case: Case, note: str) -> None:
-    # The note is a fixed sentence: the club can add nothing about the child to the case.
-    case.follow_ups.append(
-        FollowUp(months_after=CLUB_FOLLOW_UP_MONTHS, due_on=local_date(), note=note)
     )

@@ -1,7 +1,10 @@
 """The guardian's consent link pages (/samtykke/<token>): no account, the link's language.
 
 Unknown, used and expired links all get the same plain page with the same status, in the
-visitor's browser language, so a forwarded or guessed link tells nothing about the child.
+visitor's browser language among the family languages (``CONSENT_LANGUAGES``, wider than the
+staff pages' languages), so a forwarded or guessed link tells nothing about the child.
+The guardian's page opens in the link's language; a plain list of links (``?lang=``, no
+script) switches to any family language and keeps the token, and the answer is sent in it.
 An answer ends on the thank-you page, which names no one; the same answer sent again (a
 double click, the back button) lands there too, although the link is used up by then.
 """
@@ -13,6 +16,7 @@ from flask_babel import force_locale
 
 from guide.access import public
 from guide.cases.models import Child
+from guide.consents.labels import LANGUAGE_NAMES
 from guide.consents.links import (
     CONSENT_LINK_LIMIT,
     LinkPurpose,
@@ -58,19 +62,33 @@ def consent_link(token: str):
     if link is None:
         raise_if_repeated()
         return link_not_valid()
-    with force_locale(link.language):
+    language = _chosen_language() or link.language
+    with force_locale(language):
         if link.purpose == LinkPurpose.withdraw:
-            return _withdraw_page(link)
-        return _give_page(link)
+            return _withdraw_page(link, token, language)
+        return _give_page(link, token, language)
+
+
+def _chosen_language() -> str | None:
+    """The family language picked on the page's language list, if any."""
+    chosen = request.args.get("lang")
+    return chosen if chosen in CONSENT_LANGUAGES else None
+
+
+def browser_family_language() -> str:
+    """A language chosen on the page, else the browser's best family language, else bokmål."""
+    return _chosen_language() or request.accept_languages.best_match(CONSENT_LANGUAGES) or "nb"
 
 
 def link_not_valid():
-    """The one page for every unusable link: no child, no club, no language of the family."""
+    """The one page for every unusable link: no child, no club, nothing of the link's own."""
     db.session.rollback()
-    return render_template("consents/family_link_not_valid.html"), 404, PRIVATE_HEADERS
+    with force_locale(browser_family_language()):
+        page = render_template("consents/family_link_not_valid.html")
+    return page, 404, PRIVATE_HEADERS
 
 
-def _give_page(link: ConsentLink):
+def _give_page(link: ConsentLink, token: str, language: str):
     child = db.session.get(Child, link.child_id)
     offers = offers_for(child)
     form = FamilyConsentForm()
@@ -86,32 +104,35 @@ def _give_page(link: ConsentLink):
             child_heard={"yes": True, "no": False}.get(form.child_heard.data or ""),
             child_view=form.child_view.data,
             text_version=version if version in TEXT_VERSIONS else CURRENT_TEXT_VERSION,
+            language=language,
         )
         if consents is None:
             return link_not_valid()
-        return _thank(link)
+        return _thank(language)
     form.text_version.data = CURRENT_TEXT_VERSION
     return _page(
         "consents/family_give.html",
+        token=token,
         form=form,
         child=child,
         offers=offers,
-        paragraphs=consent_text(link.language).text.split("\n\n"),
+        paragraphs=consent_text(language).text.split("\n\n"),
         scheme_label=SCHEME_RECIPIENT_LABEL,
     )
 
 
-def _withdraw_page(link: ConsentLink):
+def _withdraw_page(link: ConsentLink, token: str, language: str):
     consents = active_consents(link)
     form = FamilyWithdrawForm()
     if form.validate_on_submit() and consents:
         withdrawn = withdraw_consents(link, consent_ids=request.form.getlist("withdraw"))
         if withdrawn is None:
             return link_not_valid()
-        return _thank(link)
+        return _thank(language)
     child = db.session.get(Child, link.child_id)
     return _page(
         "consents/family_withdraw.html",
+        token=token,
         form=form,
         child=child,
         consents=consents,
@@ -129,9 +150,9 @@ def thanks(language: str):
         return _page("consents/family_done.html")
 
 
-def _thank(link: ConsentLink):
-    return redirect(url_for("family.thanks", language=link.language))
+def _thank(language: str):
+    return redirect(url_for("family.thanks", language=language))
 
 
 def _page(template: str, **context: object):
-    return render_template(template, **context), PRIVATE_HEADERS
+    return render_template(template, family_languages=LANGUAGE_NAMES, **context), PRIVATE_HEADERS

@@ -32,6 +32,13 @@ CHANNEL_LABELS = {
     "letter": _l("By letter"),
 }
 
+#: The family's answer to a consent link, for staff.
+FAMILY_ANSWER_LABELS = {
+    "yes": _l("Yes to everything asked"),
+    "partly": _l("Yes to some of it"),
+    "no": _l("No to everything asked"),
+}
+
 #: Each decision in plain language, for the consent overview.
 REASON_LABELS = {
     Reason.GRANTED: _l("Allowed: a consent covers it"),
@@ -73,6 +80,7 @@ def template_helpers() -> dict[str, object]:
         "consent_method_label": lambda value: _label(METHOD_LABELS, value),
         "withdrawal_channel_label": lambda value: _label(CHANNEL_LABELS, value),
         "decision_label": lambda reason: _label(REASON_LABELS, reason),
+        "family_answer_label": lambda value: _label(FAMILY_ANSWER_LABELS, value),
         "consent_giver_relation_label": lambda value: _label(CONSENT_RELATION_LABELS, value),
         "consent_category_label": category_name,
         "consent_category_list": lambda values: ", ".join(map(category_name, values)),

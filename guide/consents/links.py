@@ -24,6 +24,7 @@ from guide.accounts.models import User
 from guide.activities.models import Activity, Club, Enrollment, EnrollmentStatus
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus, Child, Guardian
+from guide.consents.answers import SCHEME_KEY, item, record_family_answer
 from guide.consents.models import Consent, ConsentBasis, ConsentLink, ConsentMethod
 from guide.consents.records import consents_of_child, to_record
 from guide.consents.services import WithdrawalChannel, record_consent, withdraw_consent
@@ -50,23 +51,39 @@ class LinkRefused(ValueError):
     """The link cannot be created as asked; ``str()`` is for the user."""
 
 
+def guardian_link_language(guardian: Guardian) -> str:
+    """The guardian's registered language if the family pages exist in it, else bokmål."""
+    language = guardian.preferred_language
+    return language if language in CONSENT_LANGUAGES else "nb"
+
+
 def create_link(
-    *, child: Child, guardian: Guardian, purpose: LinkPurpose | str, by: User
+    *,
+    child: Child,
+    guardian: Guardian,
+    purpose: LinkPurpose | str,
+    by: User,
+    language: str | None = None,
 ) -> tuple[ConsentLink, str]:
-    """Store a new link (its token's hash only) and return (row, token) for the address."""
+    """Store a new link (its token's hash only) and return (row, token) for the address.
+
+    The link's pages are in ``language`` (one of ``CONSENT_LANGUAGES``), by default in the
+    guardian's registered language.
+    """
     purpose = LinkPurpose(purpose)
     if guardian.child_id != child.id:
         raise LinkRefused(_("Choose one of the child's guardians."))
     if not guardian.has_parental_responsibility:
         raise LinkRefused(_("Only a guardian with parental responsibility can consent."))
-    language = guardian.preferred_language
+    if language is not None and language not in CONSENT_LANGUAGES:
+        raise LinkRefused(_("Choose a language from the list."))
     token = new_token()
     link = ConsentLink(
         organisation_id=child.organisation_id,
         child_id=child.id,
         guardian_id=guardian.id,
         purpose=purpose.value,
-        language=language if language in CONSENT_LANGUAGES else "nb",
+        language=language or guardian_link_language(guardian),
         token_hash=token_digest(token),
         expires_at=utcnow() + VALID_FOR,
         created_by_id=by.id,
@@ -156,7 +173,7 @@ def offers_for(child: Child) -> list[Offer]:
         .distinct()
         .order_by(Club.name, Club.id)
     ).all()
-    scheme = Offer("scheme", None, _ordered(categories_offered_to(Recipient.scheme())))
+    scheme = Offer(SCHEME_KEY, None, _ordered(categories_offered_to(Recipient.scheme())))
     return [scheme] + [
         Offer(str(club.id), club, _ordered(categories_offered_to(Recipient.club(str(club.id)))))
         for club in clubs
@@ -174,18 +191,29 @@ def give_consents(
     child_heard: bool | None,
     child_view: str | None,
     text_version: str = CURRENT_TEXT_VERSION,
+    language: str | None = None,
 ) -> list[Consent] | None:
-    """Record what the guardian ticked, one consent per recipient; None if the link was used."""
+    """Record what the guardian ticked, one consent per recipient, and the family's answer
+    (yes, partly or no) with what was offered; None if the link was used.
+
+    ``language`` is the language the page was answered in (the guardian may have switched
+    from the link's own).
+    """
     if not use_link(link):
         return None
+    language = language if language in CONSENT_LANGUAGES else link.language
     child = db.session.get(Child, link.child_id)
     guardian = db.session.get(Guardian, link.guardian_id) if link.guardian_id else None
     now = utcnow()
     consents = []
+    offered: list[str] = []
+    accepted: list[str] = []
     for offer in offers_for(child):
         categories = [c for c in offer.categories if c.value in chosen.get(offer.key, set())]
+        offered += [item(offer.key, c.value) for c in offer.categories]
+        accepted += [item(offer.key, c.value) for c in categories]
         if not categories:
-            continue  # nothing ticked for this recipient: that is a refusal, and stores nothing
+            continue  # nothing ticked for this recipient: a refusal, kept in the answer only
         consents.append(
             record_consent(
                 child=child,
@@ -199,10 +227,11 @@ def give_consents(
                 club=offer.club,
                 method=ConsentMethod.digital_link,
                 text_version=text_version,
-                text_language=link.language,
+                text_language=language,
                 given_at=now,
             )
         )
+    record_family_answer(link, offered=offered, accepted=accepted, language=language)
     record_event(
         "consent_link_used",
         organisation_id=link.organisation_id,

@@ -150,3 +150,44 @@ class Share(OrganisationOwned, db.Model):
     categories: Mapped[StringList]
     shared_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     shared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FamilyAnswerKind(enum.StrEnum):
+    """What the family said to everything the link offered."""
+
+    yes = "yes"
+    partly = "partly"
+    no = "no"
+
+
+class FamilyAnswer(OrganisationOwned, db.Model):
+    """The family's answer to a consent link, "no" included: what was offered and accepted.
+
+    The consents given are recorded as ``Consent`` rows as well; this row is what tells a
+    refusal from no answer. Offered and accepted items are ``"<recipient>:<category>"``,
+    the recipient being ``scheme`` or a club's id.
+    """
+
+    __tablename__ = "family_answers"
+    __table_args__ = (
+        Index("ix_family_answers_organisation_answered", "organisation_id", "answered_at"),
+    )
+
+    child_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("children.id", ondelete="CASCADE"), index=True
+    )
+    guardian_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("guardians.id", ondelete="SET NULL")
+    )
+    #: The link the answer came through; one answer per link.
+    link_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("consent_links.id", ondelete="SET NULL"), unique=True
+    )
+    answer: Mapped[FamilyAnswerKind] = mapped_column(str_enum(FamilyAnswerKind))
+    offered: Mapped[StringList]
+    accepted: Mapped[StringList]
+    #: How the answer came in; today only "digital_link".
+    channel: Mapped[str] = mapped_column(String(32))
+    #: The language the page was answered in.
+    language: Mapped[str] = mapped_column(String(8))
+    answered_at: Mapped[Timestamp]

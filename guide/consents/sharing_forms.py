@@ -10,14 +10,16 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consent import Category
+from guide.consents.labels import LANGUAGE_NAMES
 from guide.consents.links import LinkPurpose
 from guide.consents.sharing import CLUB_CATEGORIES
-from guide.consents.texts import category_label
+from guide.consents.texts import CONSENT_LANGUAGES, category_label
 from guide.submissions import SubmittedOnce
 from guide.validation.forms import Form
 
@@ -26,7 +28,7 @@ DELIVERY_SHOW = "show"
 
 
 class CreateLinkForm(SubmittedOnce, Form):
-    """Staff: which guardian, give or withdraw, and how the link reaches them."""
+    """Staff: which guardian, give or withdraw, the page's language, how the link reaches them."""
 
     guardian = SelectField(_l("Guardian"), validators=[InputRequired()])
     purpose = RadioField(
@@ -37,6 +39,12 @@ class CreateLinkForm(SubmittedOnce, Form):
         ],
         default=LinkPurpose.give.value,
         validators=[InputRequired()],
+    )
+    language = SelectField(
+        _l("Language of the guardian's page"),
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in CONSENT_LANGUAGES],
+        # Preselected with the guardian's language; one not sent means that language.
+        validate_choice=False,
     )
     delivery = RadioField(
         _l("How the link reaches the guardian"),
@@ -49,6 +57,14 @@ class CreateLinkForm(SubmittedOnce, Form):
         default=DELIVERY_SHOW,
         validators=[InputRequired()],
     )
+
+    def validate_language(self, field: SelectField) -> None:
+        if field.data and field.data not in CONSENT_LANGUAGES:
+            raise ValidationError(_l("Choose a language from the list."))
+
+    @property
+    def chosen_language(self) -> str | None:
+        return self.language.data or None
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -18,6 +18,7 @@ from guide.consents.links import (
     LinkRefused,
     check_mailable,
     create_link,
+    guardian_link_language,
     link_address,
     load_guardian,
     qr_code_svg,
@@ -42,6 +43,8 @@ def consent_link(case_id: uuid.UUID):
     form.guardian.choices = [
         SelectChoice(str(guardian.id), guardian.full_name) for guardian in case.child.guardians
     ]
+    if not form.is_submitted() and case.child.guardians:
+        form.language.data = guardian_link_language(case.child.guardians[0])
     if form.validate_on_submit():
         guardian = load_guardian(case.child, form.guardian.data)
         try:
@@ -50,7 +53,11 @@ def consent_link(case_id: uuid.UUID):
             if form.delivery.data == DELIVERY_EMAIL:
                 check_mailable(guardian)
             link, token = create_link(
-                child=case.child, guardian=guardian, purpose=form.purpose.data, by=current_user
+                child=case.child,
+                guardian=guardian,
+                purpose=form.purpose.data,
+                by=current_user,
+                language=form.chosen_language,
             )
             if form.delivery.data == DELIVERY_EMAIL:
                 send_link(link, token, guardian=guardian, by=current_user)

@@ -15,6 +15,7 @@ from guide.access import requires_permission
 from guide.audit.services import record_event
 from guide.cases.models import Case, Child
 from guide.cases.services import load_case
+from guide.consents.answers import answers_of_child, may_send_consent_link
 from guide.consents.forms import (
     CHILD_CONSENTS,
     ConsentForm,
@@ -52,6 +53,8 @@ def overview(case_id: uuid.UUID):
         case=case,
         child=child,
         summary=summary,
+        family_answers=answers_of_child(child.id),
+        may_send_link=may_send_consent_link(case, viewer=current_user),
         may_record=allowed(current_user, Permission.consent_record),
         may_download=allowed(current_user, Permission.consent_scan_download),
     )

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 
 from guide.accounts.models import User
 from guide.audit.services import record_event
@@ -20,6 +20,7 @@ from guide.cases.models import (
     FollowUp,
 )
 from guide.cases.services import join_child_and_guide
+from guide.clubs_portal.models import ClubReport, ClubReportKind
 from guide.dates import local_date
 from guide.extensions import db
 from guide.referrals.models import Referral, ReferralStatus
@@ -64,6 +65,13 @@ class QuietCase:
     last_visit_on: dt.date | None
 
 
+@dataclass(frozen=True, slots=True)
+class AbsenceReported:
+    case: CaseLine
+    #: The newest day a club reported it.
+    reported_on: dt.date
+
+
 @dataclass(frozen=True)
 class Dashboard:
     overdue_follow_ups: list[OverdueFollowUp]
@@ -71,6 +79,7 @@ class Dashboard:
     referrals_in_intake: int
     quiet_cases: list[QuietCase]
     no_visit_weeks: int
+    absence_reported: list[AbsenceReported]
 
 
 def _with_case_line(query: Select) -> Select:
@@ -225,6 +234,40 @@ def cases_without_recent_visit(
 
 
 @cache
+def _absence_reported_query() -> Select:
+    latest = (
+        select(ClubReport.case_id, func.max(ClubReport.reported_on).label("reported_on"))
+        .where(
+            ClubReport.organisation_id == bindparam("organisation_id"),
+            ClubReport.kind == ClubReportKind.absent,
+        )
+        .group_by(ClubReport.case_id)
+        .subquery()
+    )
+    return (
+        _with_case_line(
+            select(latest.c.reported_on).select_from(latest).join(Case, Case.id == latest.c.case_id)
+        )
+        .where(
+            Case.status != CaseStatus.closed,
+            # Open until someone logs a contact (a visit or a call) on or after that day.
+            or_(Case.last_visit_on.is_(None), Case.last_visit_on < latest.c.reported_on),
+        )
+        .order_by(latest.c.reported_on, Case.id)
+        .limit(LIST_LIMIT)
+    )
+
+
+def absence_reported(*, organisation_id: uuid.UUID) -> list[AbsenceReported]:
+    """Open cases a club said the child has stopped coming to, with no contact logged since."""
+    rows = db.session.execute(_absence_reported_query(), {"organisation_id": organisation_id})
+    return [
+        AbsenceReported(case=_case_line(*line), reported_on=reported_on)
+        for reported_on, *line in rows
+    ]
+
+
+@cache
 def _no_visit_weeks_query() -> Select:
     return select(Organisation.no_visit_nudge_weeks).where(
         Organisation.id == bindparam("organisation_id")
@@ -250,8 +293,14 @@ def dashboard_for(*, viewer: User, today: dt.date | None = None) -> Dashboard:
             organisation_id=organisation_id, today=today, weeks=weeks
         ),
         no_visit_weeks=weeks,
+        absence_reported=absence_reported(organisation_id=organisation_id),
     )
-    lists = (board.overdue_follow_ups, board.waiting_for_guide, board.quiet_cases)
+    lists = (
+        board.overdue_follow_ups,
+        board.waiting_for_guide,
+        board.quiet_cases,
+        board.absence_reported,
+    )
     record_event(
         "dashboard_viewed",
         actor=viewer,

@@ -1,7 +1,11 @@
 """A fictional demo organisation with users for every role and children in every case state.
 
 Every name here is made up. Loading twice changes nothing: the organisation is
-looked up by its name first.
+looked up by its name first. Besides the named children below, the organisation gets a
+past of its own (``guide.demo.history``, the benchmark's generator): a few hundred
+children referred since before last year began, each through the stages a real course
+has, made from a fixed seed, so the dashboard, the figures and last year's annual report
+show real shapes.
 """
 
 from __future__ import annotations
@@ -15,28 +19,51 @@ from sqlalchemy import select
 from guide.accounts.models import ReferrerKind, User
 from guide.accounts.passwords import hash_password
 from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
+from guide.areas.models import Area, area_key
 from guide.audit.services import record_event
 from guide.cases.identity import child_identity_digest, new_reference
 from guide.cases.models import Case, CaseStatusChange, Child, CloseReason, Guardian, Visit
 from guide.cases.workflow import change_status
+from guide.consents.services import record_consent
+from guide.consents.sharing import share_with_club
+from guide.consents.texts import CURRENT_TEXT_VERSION
 from guide.database import utcnow
 from guide.dates import local_date
+from guide.demo.history import HistoryStaff, Offer, add_history
 from guide.extensions import db
 from guide.guides.models import GuideProfile
 from guide.referrals.models import Referral, ReferralStatus
 from guide.roles import Role
-from guide.support.models import Fund
 from guide.tenant import Organisation, OrganisationKind
 
 DEMO_ORGANISATION = "Frivilligsentralen i Eksempelby (demo)"
 DEMO_EMAIL_DOMAIN = "demo.fritidsguide.example"
 
 
+#: The demo's past: always the same children, courses and dates (relative to today).
+DEMO_SEED = 2026
+#: About fifteen referrals a month, from two months before last year began (the annual
+#: report shows last year) until today: between about 210 and 390 children.
+REFERRALS_PER_30_DAYS = 15
+HISTORY_LEAD_DAYS = 60
+#: Referrers and guides of the past who cannot sign in, so that no guide carries a hundred
+#: children and the referrals come from every type of referrer.
+HISTORY_REFERRERS = 6
+HISTORY_GUIDES = 12
+#: What the demo shares with its club contact's club, under the family's consent.
+SHARED_CATEGORIES = ("identity", "contact")
+
+
 @dataclass(frozen=True)
 class DemoAccount:
-    role: str
+    """A demo account as printed once: who it is, how to sign in, and where it belongs."""
+
+    role: Role
+    full_name: str
     email: str
     password: str
+    referrer_kind: ReferrerKind | None = None
+    club_name: str | None = None
 
 
 #: (role, local part of the e-mail, full name, referrer kind)
@@ -50,6 +77,13 @@ DEMO_USERS = (
     (Role.guide, "guide2", "Gunnar Guide", None),
     (Role.guide, "guide3", "Gina Guide", None),
     (Role.club_contact, "klubb", "Kjell Klubbkontakt", None),
+)
+
+#: (area, other spellings, neighbouring areas); each neighbourhood is listed both ways.
+DEMO_AREAS = (
+    ("Nord", ["Nordbyen"], ["Sentrum"]),
+    ("Sentrum", ["Sentrum øst"], ["Nord", "Sør"]),
+    ("Sør", [], ["Sentrum"]),
 )
 
 #: (email local part, languages, areas, interests, capacity, cleared)
@@ -132,38 +166,131 @@ def load_demo_data(*, today: dt.date | None = None) -> list[DemoAccount]:
     today = today or local_date()
     organisation = Organisation(name=DEMO_ORGANISATION, kind=OrganisationKind.frivilligsentral)
     db.session.add(organisation)
-    accounts, users = _add_users(organisation)
-    guides = _add_guides(organisation, users)
-    activities = _add_clubs(organisation)
-    db.session.add(
-        Fund(
-            organisation=organisation,
-            name=f"Fritidsstipend {today.year}",
-            source="Kommunens fritidsstipend",
-            year=today.year,
-            budget=250_000_00,
-            is_active=True,
-        )
+    users, passwords = _add_users(organisation)
+    areas = _add_areas(organisation)
+    guides = _add_guides(organisation, users, areas, today)
+    activities = _add_clubs(organisation, areas)
+    _add_history(organisation, users, guides, activities, areas, today=today)
+    cases = _add_named_children(organisation, users, guides, activities, areas, today=today)
+    _share_with_the_club_contacts_club(cases, users)
+    record_event("demo_data_loaded", organisation_id=organisation.id)
+    db.session.commit()
+    return [_account(users[local_part], passwords[local_part]) for _r, local_part, *_ in DEMO_USERS]
+
+
+def history_span(today: dt.date) -> tuple[int, int]:
+    """(days, children) of the demo's past: all of last year and this year up to ``today``."""
+    start = dt.date(today.year - 1, 1, 1) - dt.timedelta(days=HISTORY_LEAD_DAYS)
+    days = (today - start).days
+    return days, days * REFERRALS_PER_30_DAYS // 30
+
+
+def _account(user: User, password: str) -> DemoAccount:
+    return DemoAccount(
+        role=Role(user.role),
+        full_name=user.full_name,
+        email=user.email,
+        password=password,
+        referrer_kind=user.referrer_kind,
+        club_name=user.club.name if user.club is not None else None,
     )
-    referrers = [user for user in users.values() if user.role == Role.referrer]
-    coordinator = users["koordinator"]
-    for number, child_row in enumerate(DEMO_CHILDREN):
+
+
+def _add_history(
+    organisation: Organisation,
+    users: dict[str, User],
+    guides: list[GuideProfile],
+    activities: list[Activity],
+    areas: dict[str, Area],
+    *,
+    today: dt.date,
+) -> None:
+    """The demo's past: a few hundred children referred since before last year (fixed seed)."""
+    db.session.flush()
+    people = list(users.values())
+    days, cases = history_span(today)
+    add_history(
+        organisation_id=organisation.id,
+        staff=HistoryStaff(
+            coordinators=[user.id for user in people if user.role == Role.coordinator],
+            referrers=[
+                (user.id, str(user.referrer_kind)) for user in people if user.role == Role.referrer
+            ],
+            guides=[(profile.id, profile.user_id) for profile in guides],
+        ),
+        offers=[
+            Offer(activity.id, activity.club_id, activity.fee_per_season or 0, activity.area or "")
+            for activity in activities
+        ],
+        cases=cases,
+        seed=DEMO_SEED,
+        today=today,
+        history_days=days,
+        email_domain=DEMO_EMAIL_DOMAIN,
+        areas=areas,
+        extra_referrers=HISTORY_REFERRERS,
+        extra_guides=HISTORY_GUIDES,
+    )
+
+
+def _add_named_children(
+    organisation: Organisation,
+    users: dict[str, User],
+    guides: list[GuideProfile],
+    activities: list[Activity],
+    areas: dict[str, Area],
+    *,
+    today: dt.date,
+) -> list[Case]:
+    """The children the walk-through names, one in each state, referred in the last weeks."""
+    referrers = [users[local_part] for _r, local_part, _n, kind in DEMO_USERS if kind is not None]
+    return [
         _add_child_case(
             organisation,
             child_row,
             referrer=referrers[number % len(referrers)],
-            coordinator=coordinator,
+            coordinator=users["koordinator"],
             guide=guides[number % 2],
             activity=activities[number % len(activities)],
             referred_on=today - dt.timedelta(days=5 + 9 * number),
+            areas=areas,
         )
-    record_event("demo_data_loaded", organisation_id=organisation.id)
-    db.session.commit()
-    return accounts
+        for number, child_row in enumerate(DEMO_CHILDREN)
+    ]
 
 
-def _add_users(organisation: Organisation) -> tuple[list[DemoAccount], dict[str, User]]:
-    accounts, users = [], {}
+def _share_with_the_club_contacts_club(cases: list[Case], users: dict[str, User]) -> None:
+    """The family of the child in an activity agreed to tell its club; the club contact
+    speaks for that club, so the club's page shows the child."""
+    case = next(case for case in cases if case.status == "active")
+    enrollment = case.enrollments[0]
+    club = enrollment.activity.club
+    guide_user = case.assigned_guide.user
+    contact = users["klubb"]
+    contact.club = club
+    db.session.flush()
+    child = case.child
+    given_at = dt.datetime.combine(enrollment.started_on, dt.time(18), tzinfo=dt.UTC)
+    record_consent(
+        child=child,
+        by=guide_user,
+        guardian=child.guardians[0],
+        basis="parental_responsibility",
+        child_heard=True,
+        child_view="Gleder meg til å være med!",
+        purpose="start_activity",
+        categories=SHARED_CATEGORIES,
+        club=club,
+        method="verbal_documented",
+        text_version=CURRENT_TEXT_VERSION,
+        text_language="nb",
+        given_at=given_at - dt.timedelta(days=2),
+    )
+    share_with_club(child=child, club=club, categories=SHARED_CATEGORIES, by=guide_user)
+
+
+def _add_users(organisation: Organisation) -> tuple[dict[str, User], dict[str, str]]:
+    users, passwords = {}, {}
     for role, local_part, full_name, referrer_kind in DEMO_USERS:
         password = demo_password()
         email = f"{local_part}@{DEMO_EMAIL_DOMAIN}"
@@ -179,19 +306,33 @@ def _add_users(organisation: Organisation) -> tuple[list[DemoAccount], dict[str,
         )
         db.session.add(user)
         users[local_part] = user
-        accounts.append(DemoAccount(role=role.value, email=email, password=password))
-    return accounts, users
+        passwords[local_part] = password
+    return users, passwords
 
 
-def _add_guides(organisation: Organisation, users: dict[str, User]) -> list[GuideProfile]:
+def _add_areas(organisation: Organisation) -> dict[str, Area]:
+    areas = {
+        name: Area(organisation=organisation, name=name, name_key=area_key(name), aliases=aliases)
+        for name, aliases, _neighbours in DEMO_AREAS
+    }
+    for name, _aliases, neighbours in DEMO_AREAS:
+        areas[name].neighbours = [areas[neighbour] for neighbour in neighbours]
+    db.session.add_all(areas.values())
+    db.session.flush()  # rows below point at the areas by id alone
+    return areas
+
+
+def _add_guides(
+    organisation: Organisation, users: dict[str, User], areas: dict[str, Area], today: dt.date
+) -> list[GuideProfile]:
     profiles = []
-    cleared_on = local_date() - dt.timedelta(days=200)
-    for local_part, languages, areas, interests, capacity, cleared in DEMO_GUIDES:
+    cleared_on = today - dt.timedelta(days=200)
+    for local_part, languages, area_names, interests, capacity, cleared in DEMO_GUIDES:
         profile = GuideProfile(
             organisation=organisation,
             user=users[local_part],
             languages=languages,
-            areas=areas,
+            areas=[areas[name] for name in area_names],
             interests=interests,
             capacity=capacity,
             availability_notes="Ettermiddager og helger",
@@ -204,7 +345,7 @@ def _add_guides(organisation: Organisation, users: dict[str, User]) -> list[Guid
     return profiles
 
 
-def _add_clubs(organisation: Organisation) -> list[Activity]:
+def _add_clubs(organisation: Organisation, areas: dict[str, Area]) -> list[Activity]:
     activities = []
     for club_name, org_number, area, club_activities in DEMO_CLUBS:
         club = Club(
@@ -214,6 +355,7 @@ def _add_clubs(organisation: Organisation) -> list[Activity]:
             contact_person="Klubbkontakt",
             email=f"post@{club_name.split()[-1].lower()}.{DEMO_EMAIL_DOMAIN}",
             area=area,
+            area_id=areas[area].id,
             is_active=True,
         )
         db.session.add(club)
@@ -226,6 +368,7 @@ def _add_clubs(organisation: Organisation) -> list[Activity]:
                 min_age=min_age,
                 max_age=max_age,
                 area=area,
+                area_id=areas[area].id,
                 weekday=weekday,
                 season="Høst",
                 fee_per_season=fee_kr * 100,
@@ -253,7 +396,8 @@ def _add_child_case(
     guide: GuideProfile,
     activity: Activity,
     referred_on: dt.date,
-) -> None:
+    areas: dict[str, Area],
+) -> Case:
     first, last, born, area, own_words, tags, status, guardian_name, phone, language = row
     child = Child(
         organisation=organisation,
@@ -264,6 +408,7 @@ def _add_child_case(
         school="Eksempelby skole",
         school_class="5B",
         area=area,
+        area_id=areas[area].id,
         languages=[language],
     )
     child.guardians.append(
@@ -311,6 +456,7 @@ def _add_child_case(
         )
     )
     _walk_course(case, PATHS[status], by=coordinator, guide=guide, activity=activity)
+    return case
 
 
 def _walk_course(

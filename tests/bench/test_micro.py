@@ -108,3 +108,37 @@ def test_consent_decision_refused_for_economy(benchmark):
     )
 
     assert not decision.allowed
+
+
+@pytest.fixture(scope="module")
+def names_100k():
+    """An in-memory name index of 100 000 fictional children, as one worker holds it."""
+    import random
+
+    from bench import vocabulary as words
+    from guide.cases.name_index import OrganisationNames, normalise
+
+    rng = random.Random(5)
+    people = sorted(
+        (uuid.UUID(int=rng.getrandbits(128)), normalise(f"{first} {last}"))
+        for first, last in (
+            (rng.choice(words.CHILD_FIRST_NAMES), rng.choice(words.LAST_NAMES))
+            for _ in range(100_000)
+        )
+    )
+    names = OrganisationNames(uuid.uuid4())
+    names.fill(people)
+    return names, people
+
+
+@pytest.mark.benchmark(group="name search")
+def test_search_part_of_a_name_among_100_000_children(benchmark, names_100k):
+    names, people = names_100k
+
+    found = benchmark(names.search, ["amin", "hans"])
+
+    expected = {key for key, name in people if "amin" in name and "hans" in name}
+    assert set(found.child_ids) == expected and 10 < len(expected) < 500
+    assert not found.too_many
+    # One compact string and 16 bytes per child: a few megabytes, not an object per child.
+    assert len(names.text) + len(names.ids) + 4 * len(names.starts) < 4_500_000

@@ -156,10 +156,25 @@ def test_consent_from_link_to_club_and_withdrawn_again(
         for hidden in (CHILD_LAST_NAME, GUARDIAN_NAME, "15.06.2015", BIRTH_DATE):
             assert hidden not in body
         child_url = contact.url
+        contact.locator(f"a[href$='/klubb/barn/{people.child_id}/started']").click()
+        contact.locator("#note").fill("Kom på første trening")
         contact.locator(
             f"form[action$='/klubb/barn/{people.child_id}/started'] [type=submit]"
         ).click()
         expect(contact.locator(".app-flash")).to_be_visible()
+        expect(contact.locator(".app-club-report-sent")).to_be_visible()
+
+        # Later the club reports that the child has stopped coming, with a note; the
+        # coordinator reads it in the case's history.
+        absence_note = "Har ikke vært på trening de siste tre ukene"
+        contact.locator(f"a[href$='/klubb/barn/{people.child_id}/absent']").click()
+        contact.locator("#note").fill(absence_note)
+        contact.locator(
+            f"form[action$='/klubb/barn/{people.child_id}/absent'] [type=submit]"
+        ).click()
+        expect(contact.locator("#report-absent")).to_contain_text(absence_note)
+        coordinator.goto(f"/cases/{people.case_id}")
+        expect(coordinator.locator(".app-club-report-history").last).to_contain_text(absence_note)
 
         # The guardian withdraws through a second link.
         withdraw_link = _create_link(coordinator, people, "withdraw")

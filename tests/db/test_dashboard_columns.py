@@ -7,13 +7,13 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from bench.generator import generate_organisation
 from guide import schema
 from guide.cases.closing import close_case, reopen_case
 from guide.cases.followups import complete_follow_up, schedule_follow_ups
 from guide.cases.models import Case, CaseStatus, FollowUp, Visit, VisitKind
 from guide.cases.visits import log_visit
 from guide.database import utcnow
+from guide.demo.history import generate_organisation
 from guide.extensions import db as _db
 from tests import factories
 from tests.db.test_migrations import fresh_app  # noqa: F401  (a fixture)

@@ -9,7 +9,6 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from bench import data
-from bench.generator import generate_organisation
 from bench.sampling import sample_targets
 from guide.accounts.models import User
 from guide.accounts.passwords import verify_password
@@ -20,6 +19,7 @@ from guide.audit.verification import verify_chain
 from guide.cases.identity import child_identity_digest
 from guide.cases.models import Case, Child, Guardian, Visit
 from guide.consents.models import Consent
+from guide.demo.history import generate_organisation
 from guide.referrals.models import Referral
 from guide.roles import Role
 from guide.support.models import SupportGrant

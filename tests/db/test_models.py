@@ -39,6 +39,7 @@ EXPECTED_ENCRYPTED = {
     ("visits", "notes"),
     ("visits", "child_words"),
     ("follow_ups", "note"),
+    ("club_reports", "note"),
     ("referrals", "reason"),
     ("referrals", "interests_in_own_words"),
     ("referrals", "consent_given_by"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from guide.accounts.models import RecoveryCode, User, UserSession
+from guide.accounts.models import RecoveryCode, ReferrerKind, User, UserSession
 from guide.accounts.second_factor import replace_recovery_codes
 from guide.audit.models import AuditEvent
 from guide.roles import Role
@@ -234,3 +234,56 @@ def test_user_pages_are_in_bokmal_by_default(client, db):
     page = client.get(f"/users/{referrer.id}").text
     for text in ("Deaktiver", "Tilbakestill totrinnsbekreftelse", "Endre rolle", "Sist innlogget"):
         assert text in page
+
+
+# --- a referrer's type --------------------------------------------------------------------
+
+
+def test_admin_corrects_a_referrers_type(client, db):
+    admin = _signed_in(client, db, "admin")
+    referrer = factories.user(admin.organisation, "referrer", referrer_kind=ReferrerKind.teacher)
+    db.session.commit()
+    assert "Lærer" in client.get(f"/users/{referrer.id}").text
+
+    response = _post(client, f"/users/{referrer.id}/referrer-kind", referrer_kind="child_welfare")
+
+    assert response.status_code == 302
+    assert _reload(db, referrer).referrer_kind == ReferrerKind.child_welfare
+    [event] = _events(db, "user_referrer_kind_changed")
+    assert event.details == {"from": "teacher", "to": "child_welfare"}
+    assert event.actor_id == admin.id
+
+
+def test_only_referrers_have_a_type(client, db):
+    admin = _signed_in(client, db, "admin")
+    coordinator = factories.user(admin.organisation, "coordinator")
+    db.session.commit()
+    assert 'name="referrer_kind"' not in client.get(f"/users/{coordinator.id}").text
+
+    response = _post(client, f"/users/{coordinator.id}/referrer-kind", referrer_kind="teacher")
+
+    assert response.status_code == 400
+    assert _reload(db, coordinator).referrer_kind is None
+
+
+def test_a_referrers_type_must_be_one_of_the_list(client, db):
+    admin = _signed_in(client, db, "admin")
+    referrer = factories.user(admin.organisation, "referrer", referrer_kind=ReferrerKind.nav)
+    db.session.commit()
+    for kind in ("", "astronaut"):
+        response = _post(client, f"/users/{referrer.id}/referrer-kind", referrer_kind=kind)
+        assert response.status_code == 400
+    assert _reload(db, referrer).referrer_kind == ReferrerKind.nav
+
+
+def test_coordinator_cannot_change_a_referrers_type(client, db):
+    coordinator = _signed_in(client, db, "coordinator")
+    referrer = factories.user(coordinator.organisation, "referrer")
+    db.session.commit()
+
+    response = _post(client, f"/users/{referrer.id}/referrer-kind", referrer_kind="nav")
+
+    # Without the permission, an object's address answers 404 (guide.access.refusal_status).
+    assert response.status_code == 404
+    assert _reload(db, referrer).referrer_kind is None
+    assert [event.actor_id for event in _events(db, "permission_denied")] == [coordinator.id]

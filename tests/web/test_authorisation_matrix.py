@@ -18,10 +18,11 @@ import pytest
 from werkzeug.routing import Rule
 
 from guide.access import PUBLIC
-from guide.accounts.models import ReferrerKind, User
+from guide.accounts.account_tokens import issue_token
+from guide.accounts.models import ReferrerKind, TokenPurpose, User
 from guide.activities.models import CatalogueImport, Enrollment
 from guide.cases.models import FollowUp
-from guide.policy import Scope, managed_roles, scope_for
+from guide.policy import Scope, invitable_roles, managed_roles, scope_for
 from guide.referrals.models import ConsentToReferMethod, Referral
 from guide.roles import Role
 from guide.support.models import EquipmentItem, EquipmentLoan
@@ -96,6 +97,17 @@ def _upload(db, org: Organisation) -> uuid.UUID:
     db.session.add(upload)
     db.session.flush()
     return upload.id
+
+
+def _invitation(org: Organisation, role: Role) -> uuid.UUID:
+    row, _token = issue_token(
+        purpose=TokenPurpose.invitation,
+        email=f"invited.{role.value}.{uuid.uuid4().hex[:8]}@example.org",
+        organisation_id=org.id,
+        valid_for=dt.timedelta(hours=72),
+        role=role,
+    )
+    return row.id
 
 
 def _item(db, org: Organisation) -> uuid.UUID:
@@ -226,6 +238,19 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         Target("equipment item of another organisation", _item(db, other), NONE),
         Target("equipment item of my organisation", _item(db, home), OWN),
     ]
+    invitable = invitable_roles(role) if role is not None else frozenset()
+    invitations = [
+        Target("invitation of another organisation", _invitation(other, Role.guide), NONE),
+        *(
+            # An invitation to a role the viewer may not give is out of reach like another's.
+            Target(
+                f"invitation as {kind} in my organisation",
+                _invitation(home, kind),
+                OWN if kind in invitable else NONE,
+            )
+            for kind in (Role.coordinator, Role.guide)
+        ),
+    ]
     children = [
         Target("child of another organisation", factories.child_case(other).child_id, NONE),
         Target("child of my organisation, not shared", factories.child_case(home).child_id, OWN),
@@ -253,9 +278,14 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
         "import_id": imports,
         "item_id": items,
         "child_id": children,
+        "invitation_id": invitations,
         "fund_id": [
             Target("fund of another organisation", factories.fund(other).id, NONE),
             Target("fund of my organisation", factories.fund(home).id, OWN),
+        ],
+        "area_id": [
+            Target("area of another organisation", factories.area(other, "Vest").id, NONE),
+            Target("area of my organisation", factories.area(home, "Øst").id, OWN),
         ],
     }
 

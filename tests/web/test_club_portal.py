@@ -8,7 +8,7 @@ from sqlalchemy import select
 from consent import Category
 from guide.activities.models import Club, Enrollment, EnrollmentStatus
 from guide.audit.models import AuditEvent
-from guide.cases.models import FollowUp
+from guide.clubs_portal.models import ClubReport
 from guide.consents.links import create_link, withdraw_consents
 from guide.consents.models import Consent
 from guide.consents.sharing import share_with_club
@@ -148,26 +148,17 @@ def test_confirming_the_start_enrolls_the_child(app, db, client):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "club_confirmed_start"))
 
 
-def test_not_coming_for_a_while_raises_a_follow_up_due_today(app, db, client):
-    s, _consent = _shared_scene(app, db)
-    assert sign_in(client, s.contact.email).status_code == 302
-    page = client.get(f"/klubb/barn/{s.child.id}")
-    client.post(f"/klubb/barn/{s.child.id}/absent", data={"csrf_token": csrf_token(page.text)})
-    follow_up = db.session.scalars(select(FollowUp)).one()
-    assert follow_up.case_id == s.case.id and follow_up.done_at is None
-    assert CHILD_FIRST_NAME not in (follow_up.note or "")
-
-
 def test_actions_on_a_withdrawn_child_answer_404(app, db, client):
     s, consent = _shared_scene(app, db)
     assert sign_in(client, s.contact.email).status_code == 302
     token = csrf_token(client.get(f"/klubb/barn/{s.child.id}").text)
     withdraw(s, db.session.get(Consent, consent.id))
     db.session.commit()
-    for action in ("started", "absent"):
+    for action in ("started", "absent", "started/take-back", "absent/take-back"):
         response = client.post(f"/klubb/barn/{s.child.id}/{action}", data={"csrf_token": token})
         assert response.status_code == 404
-    assert db.session.scalars(select(FollowUp)).all() == []
+    assert client.get(f"/klubb/barn/{s.child.id}/absent").status_code == 404
+    assert db.session.scalars(select(ClubReport)).all() == []
 
 
 def test_the_mails_link_is_the_club_page(app):

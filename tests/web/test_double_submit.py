@@ -33,9 +33,11 @@ from guide.activities.models import (
     Enrollment,
 )
 from guide.activities.services import start_import
+from guide.areas.models import Area
 from guide.cases.models import FollowUp, Visit
+from guide.clubs_portal.models import ClubReport
 from guide.consents.links import create_link
-from guide.consents.models import Consent, ConsentLink, ConsentWithdrawal, Share
+from guide.consents.models import Consent, ConsentLink, ConsentWithdrawal, FamilyAnswer, Share
 from guide.consents.sharing import share_with_club
 from guide.consents.texts import CURRENT_TEXT_VERSION
 from guide.dates import local_date
@@ -222,6 +224,16 @@ def fund(s: Scene) -> Sent:
     return Sent(s.coordinator, "/funds/new", data)
 
 
+def area(s: Scene) -> Sent:
+    return Sent(s.coordinator, "/areas", {"name": "Nordby", "aliases": "Nordbyen"})
+
+
+def area_from_a_name(s: Scene) -> Sent:
+    factories.place_child(s.case, None)
+    s.case.child.area = "Nordby skolekrets"  # text from before areas were a list
+    return Sent(s.coordinator, "/areas/unmapped", {"name": "Nordby skolekrets", "area": "new"})
+
+
 def category(s: Scene) -> Sent:
     return Sent(s.coordinator, "/catalogue/categories", {"name": "Klatring og buldring"})
 
@@ -250,6 +262,11 @@ def family_answer(s: Scene) -> Sent:
     return Sent(None, _family_link(s, "give"), data)
 
 
+def family_refusal(s: Scene) -> Sent:
+    # Nothing ticked: no consent, but the family's answer ("no") is recorded once.
+    return Sent(None, _family_link(s, "give"), {"text_version": CURRENT_TEXT_VERSION})
+
+
 def family_withdrawal(s: Scene) -> Sent:
     consent = give(s)
     return Sent(None, _family_link(s, "withdraw"), {"withdraw": [str(consent.id)]})
@@ -261,8 +278,8 @@ def _shared_child(s: Scene, report: str) -> Sent:
         share_with_club(
             child=s.child, club=s.club, categories=[Category.IDENTITY], by=s.coordinator
         )
-    page = f"/klubb/barn/{s.child.id}"
-    return Sent(s.contact, page, {}, action=f"{page}/{report}")
+    # The confirmation step, with its optional note; a repeat lands on the child's page.
+    return Sent(s.contact, f"/klubb/barn/{s.child.id}/{report}", {"note": "Kom ikke i dag"})
 
 
 def club_reports_absence(s: Scene) -> Sent:
@@ -270,7 +287,7 @@ def club_reports_absence(s: Scene) -> Sent:
 
 
 def club_confirms_a_start(s: Scene) -> Sent:
-    # Not on the case's list: the coordinator gets a follow-up to record the activity.
+    # Not on the case's list: the coordinators and the guide get a task to record it.
     for enrollment in s.case.enrollments:
         _db.session.delete(enrollment)
     return _shared_child(s, "started")
@@ -301,13 +318,16 @@ FORMS = [
     CreatingForm("activity", activity, Activity),
     CreatingForm("fund", fund, Fund),
     CreatingForm("category", category, ActivityCategory),
+    CreatingForm("area", area, Area),
+    CreatingForm("area from an unmapped name", area_from_a_name, Area),
     CreatingForm("catalogue upload", catalogue_upload, CatalogueImport),
     CreatingForm("catalogue import", catalogue_import, Activity, rows=2),
-    CreatingForm("the family's answer", family_answer, Consent),
-    # The coordinator's and the guide's tasks.
+    # The coordinator's and the guide's tasks, each told by e-mail at once.
+    CreatingForm("the family's answer", family_answer, Consent, mails=2),
+    CreatingForm("the family's refusal", family_refusal, FamilyAnswer, mails=2),
     CreatingForm("the family's withdrawal", family_withdrawal, ConsentWithdrawal, mails=2),
-    CreatingForm("the club reports an absence", club_reports_absence, FollowUp),
-    CreatingForm("the club confirms a start", club_confirms_a_start, FollowUp),
+    CreatingForm("the club reports an absence", club_reports_absence, ClubReport, mails=2),
+    CreatingForm("the club confirms a start", club_confirms_a_start, ClubReport, mails=2),
 ]
 EACH_FORM = pytest.mark.parametrize("form", FORMS, ids=[form.name for form in FORMS])
 

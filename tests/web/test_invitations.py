@@ -65,6 +65,12 @@ def _accept(client, path: str, *, password: str = NEW_PASSWORD, name: str = "Nor
     return client.post(path, data=data)
 
 
+def _offered(html: str, name: str = "role") -> list[str]:
+    """The values of the <select name=...>'s options, placeholder left out."""
+    select_html = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S).group(0)
+    return [value for value in re.findall(r'<option[^>]*value="([a-z_]*)"', select_html) if value]
+
+
 def _main(html: str) -> str:
     return html[html.index("<main") : html.index("</main>")]
 
@@ -108,8 +114,8 @@ def test_invitation_mail_names_nobody(client, db):
 def test_coordinator_is_offered_only_guide_and_club_contact(client, db):
     _signed_in(client, db, "coordinator")
     page = client.get("/users/invite")
-    offered = re.findall(r'<option[^>]*value="([a-z_]+)"', page.text)
-    assert offered == ["guide", "club_contact"]
+    assert _offered(page.text) == ["guide", "club_contact"]
+    assert 'name="referrer_kind"' not in page.text
     response = _invite(client, role="admin")
     assert response.status_code == 400
     assert db.session.scalars(select(AccountToken)).all() == []
@@ -118,8 +124,7 @@ def test_coordinator_is_offered_only_guide_and_club_contact(client, db):
 def test_admin_is_offered_admin_coordinator_and_referrer(client, db):
     _signed_in(client, db, "admin")
     page = client.get("/users/invite")
-    offered = re.findall(r'<option[^>]*value="([a-z_]+)"', page.text)
-    assert offered == ["admin", "coordinator", "referrer"]
+    assert _offered(page.text) == ["admin", "coordinator", "referrer"]
 
 
 @pytest.mark.parametrize("role", ["referrer", "guide", "club_contact"])
@@ -323,6 +328,18 @@ def test_a_new_invitation_replaces_the_earlier_link(client, app, db):
     visitor = app.test_client()
     assert visitor.get(first).status_code == 404
     assert visitor.get(second).status_code == 200
+    # One pending invitation, listed once; the audit log says it replaced the first.
+    db.session.expire_all()
+    pending = db.session.scalars(select(AccountToken).where(AccountToken.used_at.is_(None)))
+    assert len(pending.all()) == 1
+    assert client.get("/users/invite").text.count(f"<td>{NEW_ADDRESS}</td>") == 1
+    details = db.session.scalars(
+        select(AuditEvent.details).where(AuditEvent.action == "user_invited")
+    ).all()
+    assert sorted(details, key=len) == [
+        {"role": "coordinator"},
+        {"role": "coordinator", "replaced": 1},
+    ]
 
 
 def test_deactivated_account_returns_with_a_fresh_second_factor(client, app, db):

@@ -1,4 +1,4 @@
-"""A realistic fictional organisation at a chosen size, for the benchmark.
+"""A realistic fictional organisation at a chosen size, for the benchmark and the demo.
 
 Each case follows the real course (referred → accepted → guide → first contact → activity
 → closed) on a timeline ending today, so old cases are closed and new ones wait; visits,
@@ -8,6 +8,11 @@ encrypted with the app's FieldCipher directly: the ORM would cost minutes at 100
 
 The same seed gives the same plaintext (names, dates, statuses); ciphertexts differ, since
 every encryption draws a fresh nonce.
+
+``generate_organisation`` makes a whole organisation for the benchmark (``python -m
+bench.data``); ``add_history`` gives an organisation made elsewhere (the demo's) a past of
+its own, in the caller's transaction, with proposed and trial activities and equipment loans
+besides.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import random
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -30,10 +35,10 @@ import pyotp
 from flask import current_app
 from sqlalchemy import Connection, Table, insert, text
 
-from bench import vocabulary as words
 from guide.accounts.models import ReferrerKind, User
 from guide.accounts.passwords import hash_password
 from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
+from guide.areas.models import Area, area_key, area_neighbours
 from guide.audit.models import AuditEvent
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
 from guide.cases.models import (
@@ -46,12 +51,13 @@ from guide.cases.models import (
 )
 from guide.consents.models import Consent, ConsentWithdrawal
 from guide.crypto.cipher import FieldCipher
+from guide.demo import vocabulary as words
 from guide.extensions import db
-from guide.guides.models import GuideProfile
+from guide.guides.models import GuideProfile, guide_profile_areas
 from guide.referrals.models import Referral
 from guide.referrals.services import interest_tags
 from guide.roles import Role
-from guide.support.models import Fund, SupportGrant
+from guide.support.models import EquipmentLoan, Fund, SupportGrant
 from guide.tenant import Organisation
 
 #: Cases are referred evenly over this many days before today.
@@ -65,12 +71,15 @@ SQLITE_CACHE_KIB = 512 * 1024
 
 #: Tables in foreign-key order; batches are written in this order.
 TABLES: tuple[Table, ...] = tuple(
-    model.__table__  # type: ignore[attr-defined]
+    getattr(model, "__table__", model)
     for model in (
         Organisation,
+        Area,
+        area_neighbours,
         Club,
         User,
         GuideProfile,
+        guide_profile_areas,
         Activity,
         ActivityExtraCost,
         Fund,
@@ -85,6 +94,7 @@ TABLES: tuple[Table, ...] = tuple(
         Consent,
         ConsentWithdrawal,
         SupportGrant,
+        EquipmentLoan,
         AuditEvent,
     )
 )
@@ -162,6 +172,75 @@ def generate_organisation(
     )
 
 
+@dataclass(frozen=True)
+class HistoryStaff:
+    """The people of an existing organisation whose names the history's rows carry."""
+
+    coordinators: list[uuid.UUID]
+    #: (user id, referrer type)
+    referrers: list[tuple[uuid.UUID, str]]
+    #: (guide profile id, the guide's user id)
+    guides: list[tuple[uuid.UUID, uuid.UUID]]
+
+
+def add_history(
+    *,
+    organisation_id: uuid.UUID,
+    staff: HistoryStaff,
+    offers: list[Offer],
+    cases: int,
+    seed: int,
+    today: dt.date,
+    history_days: int,
+    email_domain: str,
+    areas: Mapping[str, Area],
+    extra_referrers: int = 0,
+    extra_guides: int = 0,
+) -> dict[str, int]:
+    """Give an existing organisation ``cases`` children referred over ``history_days``.
+
+    Their courses run up to ``today`` as in the benchmark, with the support funds of those
+    years, some more referrers (of every type in turn) and guides (who cannot sign in),
+    proposed and trial activities and equipment loans. The rows go into the session's
+    transaction (flushed first); the caller commits. Returns the number of rows per table.
+    """
+    db.session.flush()
+    anchor = dt.datetime.combine(today, dt.time(6), tzinfo=dt.UTC)
+    builder = _Builder(
+        seed=seed,
+        cases=cases,
+        now=anchor,
+        history_days=history_days,
+        email_domain=email_domain,
+        areas=tuple(areas),
+        extras=True,
+    )
+    builder.organisation_id = organisation_id
+    builder.area_ids = {name: area.id for name, area in areas.items()}
+    builder.staff.coordinators = list(staff.coordinators)
+    for user_id, kind in staff.referrers:
+        builder.staff.referrers.append(user_id)
+        builder.staff.referrer_kinds[user_id] = kind
+    builder.staff.guides = list(staff.guides)
+    builder.offers = list(offers)
+    writer = _Writer(db.session.connection(), commit=False)
+    builder.add_staff(
+        writer,
+        referrers=extra_referrers,
+        guides=extra_guides,
+        password_hash=hash_password(secrets.token_urlsafe(24)),
+        prefix="tidligere-",
+        referrer_kinds=tuple(ReferrerKind),
+    )
+    builder.add_funds(writer)
+    writer.flush()
+    for index in range(cases):
+        builder.build_case(writer, index)
+    builder.emit_events(writer, before=None)
+    writer.flush()
+    return dict(writer.counts)
+
+
 def _analyse(connection: Connection) -> None:
     # Fresh statistics, so the planner sees the tables as they now are.
     connection.execute(text("ANALYZE"))
@@ -171,8 +250,10 @@ def _analyse(connection: Connection) -> None:
 class _Writer:
     """Buffers rows per table and writes them with one executemany per table."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, commit: bool = True) -> None:
         self.connection = connection
+        #: False when the rows go into the caller's transaction, which the caller commits.
+        self.commit = commit
         self.rows: dict[str, list[dict[str, Any]]] = {table.name: [] for table in TABLES}
         self.counts: dict[str, int] = {table.name: 0 for table in TABLES}
 
@@ -186,7 +267,8 @@ class _Writer:
                 self.connection.execute(insert(table), rows)
                 self.counts[table.name] += len(rows)
                 self.rows[table.name] = []
-        self.connection.commit()
+        if self.commit:
+            self.connection.commit()
 
 
 #: A queued audit event: (microseconds since the epoch, sequence number, action, actor id,
@@ -198,12 +280,16 @@ _Event = tuple[int, int, str, uuid.UUID | None, str | None, str | None, dict[str
 class _Staff:
     coordinators: list[uuid.UUID] = field(default_factory=list)
     referrers: list[uuid.UUID] = field(default_factory=list)
+    #: Each referrer's type, which their referrals carry.
+    referrer_kinds: dict[uuid.UUID, str] = field(default_factory=dict)
     #: (guide profile id, the guide's user id)
     guides: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class _Offer:
+class Offer:
+    """An activity that a history case may take part in."""
+
     activity_id: uuid.UUID
     club_id: uuid.UUID
     fee: int
@@ -222,16 +308,31 @@ def _ascii(name: str) -> str:
 class _Builder:
     """Makes the rows; plaintext comes from per-case random streams seeded by ``seed``."""
 
-    def __init__(self, *, seed: int, cases: int, now: dt.datetime) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        cases: int,
+        now: dt.datetime,
+        history_days: int = HISTORY_DAYS,
+        email_domain: str = BENCH_EMAIL_DOMAIN,
+        areas: tuple[str, ...] = words.AREAS,
+        extras: bool = False,
+    ) -> None:
         self.seed = seed
         self.cases = cases
         self.now = now.timestamp()
-        self.start = self.now - HISTORY_DAYS * DAY
+        self.start = self.now - history_days * DAY
+        self.email_domain = email_domain
+        self.areas = areas
+        #: Also proposed and trial activities and equipment loans (the demo; not the bench).
+        self.extras = extras
         self.rng = random.Random(f"bench:{seed}:organisation")
         self.cipher: FieldCipher = current_app.extensions["fritidsguide.cipher"]
         self.organisation_id = self._uuid(self.rng)
         self.staff = _Staff()
-        self.offers: list[_Offer] = []
+        self.offers: list[Offer] = []
+        self.area_ids: dict[str, uuid.UUID] = {}
         self.funds: dict[int, uuid.UUID] = {}
         self.references: set[str] = set()
         self.events: list[_Event] = []
@@ -322,6 +423,7 @@ class _Builder:
                 "created_at": created,
             },
         )
+        self._build_areas(writer, created)
         clubs = self._build_catalogue(writer, created)
         # Staff who never sign in during the benchmark share one hash of a discarded password.
         shared_hash = hash_password(secrets.token_urlsafe(24))
@@ -332,22 +434,56 @@ class _Builder:
                 self._add_user(writer, Role.coordinator, f"koordinator{number}",
                                self._person(rng), shared_hash)
             )  # fmt: skip
-        for number in range(max(5, min(600, size // 150))):
-            kind = rng.choice(list(ReferrerKind))
-            self.staff.referrers.append(
-                self._add_user(writer, Role.referrer, f"henviser{number}", self._person(rng),
-                               shared_hash, referrer_kind=kind.value)
-            )  # fmt: skip
-        for number in range(max(8, min(3000, size // 40))):
-            user_id = self._add_user(
-                writer, Role.guide, f"guide{number}", self._person(rng), shared_hash
-            )
-            self.staff.guides.append((self._add_guide_profile(writer, user_id), user_id))
+        self.add_staff(
+            writer,
+            referrers=max(5, min(600, size // 150)),
+            guides=max(8, min(3000, size // 40)),
+            password_hash=shared_hash,
+        )
         for number, club_id in enumerate(clubs[::2]):
             self._add_user(writer, Role.club_contact, f"klubb{number}", self._person(rng),
                            shared_hash, club_id=club_id)  # fmt: skip
         for account in accounts:
             self._add_bench_account(writer, account)
+        self.add_funds(writer)
+
+    def add_staff(
+        self,
+        writer: _Writer,
+        *,
+        referrers: int,
+        guides: int,
+        password_hash: str,
+        prefix: str = "",
+        referrer_kinds: tuple[ReferrerKind, ...] = (),
+    ) -> None:
+        """Referrers and guides with profiles, who never sign in.
+
+        The referrers' types are ``referrer_kinds`` in turn, or drawn at random without them.
+        """
+        rng = self.rng
+        for number in range(referrers):
+            drawn = rng.choice(list(ReferrerKind))
+            kind = referrer_kinds[number % len(referrer_kinds)] if referrer_kinds else drawn
+            user_id = self._add_user(
+                writer,
+                Role.referrer,
+                f"{prefix}henviser{number}",
+                self._person(rng),
+                password_hash,
+                referrer_kind=kind.value,
+            )
+            self.staff.referrers.append(user_id)
+            self.staff.referrer_kinds[user_id] = kind.value
+        for number in range(guides):
+            user_id = self._add_user(
+                writer, Role.guide, f"{prefix}guide{number}", self._person(rng), password_hash
+            )
+            self.staff.guides.append((self._add_guide_profile(writer, user_id), user_id))
+
+    def add_funds(self, writer: _Writer) -> None:
+        """One support fund for each year of the history; only this year's is open."""
+        rng, size = self.rng, self.cases
         for year in range(_stamp(self.start).year, _stamp(self.now).year + 1):
             fund_id = self._uuid(rng)
             self.funds[year] = fund_id
@@ -392,7 +528,7 @@ class _Builder:
             {
                 "id": user_id,
                 "organisation_id": self.organisation_id,
-                "email": email or f"{local_part}@{BENCH_EMAIL_DOMAIN}",
+                "email": email or f"{local_part}@{self.email_domain}",
                 "full_name": full_name,
                 "role": role.value,
                 "referrer_kind": referrer_kind,
@@ -427,18 +563,48 @@ class _Builder:
         if role == Role.coordinator:
             self.staff.coordinators.append(user_id)
 
+    def _build_areas(self, writer: _Writer, created: dt.datetime) -> None:
+        """The vocabulary's areas, each neighbouring the next; ids from the names, no draws."""
+        self.area_ids = {name: uuid.uuid5(self.organisation_id, name) for name in self.areas}
+        for name, area_id in self.area_ids.items():
+            writer.add(
+                Area.__table__,
+                {
+                    "id": area_id,
+                    "organisation_id": self.organisation_id,
+                    "name": name,
+                    "name_key": area_key(name),
+                    "aliases": [],
+                    "is_active": True,
+                    "version": 1,
+                    "created_at": created,
+                },
+            )
+        for first, second in zip(self.areas, self.areas[1:], strict=False):
+            for area, neighbour in ((first, second), (second, first)):
+                writer.add(
+                    area_neighbours,
+                    {"area_id": self.area_ids[area], "neighbour_id": self.area_ids[neighbour]},
+                )
+
     def _add_guide_profile(self, writer: _Writer, user_id: uuid.UUID) -> uuid.UUID:
         rng = self.rng
         profile_id = self._uuid(rng)
         cleared = _stamp(self.start - 10 * DAY).date()
+        languages = ["nb", *rng.sample(["en", "ar", "so", "uk", "pl", "ti"], k=1)]
+        for area in rng.sample(self.areas, k=2):
+            writer.add(
+                guide_profile_areas,
+                {"guide_profile_id": profile_id, "area_id": self.area_ids[area]},
+            )
         writer.add(
             GuideProfile.__table__,
             {
                 "id": profile_id,
                 "organisation_id": self.organisation_id,
                 "user_id": user_id,
-                "languages": ["nb", *rng.sample(["en", "ar", "so", "uk", "pl", "ti"], k=1)],
-                "areas": rng.sample(words.AREAS, k=2),
+                "languages": languages,
+                "unmapped_areas": [],
                 "interests": sorted(rng.sample(["football", "music", "dance", "chess"], k=2)),
                 "capacity": rng.randint(1, 4),
                 "availability_notes": None,
@@ -455,7 +621,7 @@ class _Builder:
         clubs = []
         for number in range(max(8, min(120, self.cases // 800))):
             club_id = self._uuid(rng)
-            area = rng.choice(words.AREAS)
+            area = rng.choice(self.areas)
             name = f"{area} {rng.choice(words.CLUB_KINDS)} {number + 1}"
             writer.add(
                 Club.__table__,
@@ -469,6 +635,7 @@ class _Builder:
                     "phone": None,
                     "website": None,
                     "area": area,
+                    "area_id": self.area_ids[area],
                     "is_active": True,
                     "created_at": created,
                 },
@@ -504,6 +671,7 @@ class _Builder:
                 "min_age": low,
                 "max_age": low + 3,
                 "area": area,
+                "area_id": self.area_ids[area],
                 "meeting_place": f"{area} flerbrukshall",
                 "weekday": rng.randint(0, 6),
                 "starts_at": dt.time(17),
@@ -532,7 +700,7 @@ class _Builder:
                     "amount": rng.choice([300, 650, 900, 1800]) * 100,
                 },
             )
-        self.offers.append(_Offer(activity_id, club_id, fee, area))
+        self.offers.append(Offer(activity_id, club_id, fee, area))
 
     # --- one case --------------------------------------------------------------------------
 
@@ -551,6 +719,8 @@ class _CaseBuilder:
         self.t0 = org.referred_at(index)
         self.case_id = org._uuid(self.rng)
         self.child_id = org._uuid(self.rng)
+        #: For what only the demo adds, so the bench's stream stays as it was.
+        self.extra_rng = random.Random(f"bench:{org.seed}:case:{index}:extras")
         self.status_changes: list[tuple[float, str | None, str, uuid.UUID]] = []
         self.guide: tuple[uuid.UUID, uuid.UUID] | None = None
 
@@ -573,6 +743,67 @@ class _CaseBuilder:
         self.writer.add(Case.__table__, case_row)
         if times.get("active") is not None:
             self._activity(times, guardians[0], coordinator)
+        if org.extras:
+            self._extras(times)
+
+    def _extras(self, times: dict[str, Any]) -> None:
+        """A proposed or trial activity while the guide looks; equipment lent once started."""
+        rng, org = self.extra_rng, self.org
+        if "in_progress" in times and "active" not in times and "closed" not in times:
+            proposed = times["in_progress"] + rng.uniform(2, 10) * DAY
+            if self._open(proposed):
+                nearby = [offer for offer in org.offers if offer.area == self.area]
+                offer = rng.choice(nearby or org.offers)
+                trial = rng.random() < 0.5 and self._open(proposed + 7 * DAY)
+                self.writer.add(
+                    Enrollment.__table__,
+                    {
+                        "id": org._uuid(rng),
+                        "case_id": self.case_id,
+                        "activity_id": offer.activity_id,
+                        "status": "trial" if trial else "proposed",
+                        "is_main": False,
+                        "is_own_choice": True,
+                        "proposed_by_id": self.guide[1] if self.guide else None,
+                        "started_on": _stamp(proposed + 7 * DAY).date() if trial else None,
+                        "ended_on": None,
+                        "end_reason": None,
+                        "created_at": _stamp(proposed),
+                    },
+                )
+        if "active" in times and rng.random() < 0.4:
+            self._loan(times, rng)
+
+    def _loan(self, times: dict[str, Any], rng: random.Random) -> None:
+        org = self.org
+        lent = _stamp(times["active"] - rng.uniform(0, 5) * DAY).date()
+        due = lent + dt.timedelta(days=rng.choice([90, 120, 180, 270]))
+        today = _stamp(org.now).date()
+        closed = times.get("closed")
+        # Most come back on time; a few are late and some are still out past their date.
+        back = due + dt.timedelta(days=rng.randint(-40, 20))
+        if closed is not None:
+            back = min(back, _stamp(closed).date())
+        returned = back if back <= today and rng.random() < 0.85 else None
+        loan_id = org._uuid(rng)
+        self.writer.add(
+            EquipmentLoan.__table__,
+            {
+                "id": loan_id,
+                "organisation_id": org.organisation_id,
+                "case_id": self.case_id,
+                "item_id": None,
+                "item_type": rng.choice(words.LOAN_ITEMS),
+                "size": rng.choice([None, "S", "M", "L", "36", "38"]),
+                "condition": rng.choice(["ny", "god", "brukt"]),
+                "source": rng.choice(["own_store", "equipment_library", "club"]),
+                "lent_on": lent,
+                "due_on": due,
+                "returned_on": returned,
+                "note": None,
+                "reminder_sent_at": None,
+            },
+        )
 
     def _course(self) -> dict[str, float | None]:
         """The instants of each transition; those after today did not happen yet."""
@@ -621,7 +852,7 @@ class _CaseBuilder:
         last = rng.choice(words.LAST_NAMES)
         referred = _stamp(self.t0)
         born = referred.date() - dt.timedelta(days=rng.randint(6 * 365, 16 * 365))
-        area = rng.choice(words.AREAS)
+        area = rng.choice(org.areas)
         age = (referred.date() - born).days // 365
         table = Child.__table__
         second_language = rng.choice(["", "", "ar", "so", "uk", "pl", "ti", "en"])
@@ -638,8 +869,10 @@ class _CaseBuilder:
                 "school": f"{area} skole",
                 "school_class": f"{max(1, min(10, age - 5))}{rng.choice('ABC')}",
                 "area": area,
+                "area_id": org.area_ids[area],
                 "languages": ["nb", second_language] if second_language else ["nb"],
                 "created_at": referred,
+                "updated_at": referred,
             },
         )
         self.area = area
@@ -816,6 +1049,8 @@ class _CaseBuilder:
         rng, org = self.rng, self.org
         referral_id = org._uuid(rng)
         table = Referral.__table__
+        reference = org._reference(rng, "HV")
+        drawn_kind = rng.choice(list(ReferrerKind)).value  # drawn always: the stream stays put
         decided = times.get("accepted") or times.get("declined")
         status = "received" if decided is None else ("accepted" if "accepted" in times else
                                                      "declined")  # fmt: skip
@@ -824,11 +1059,11 @@ class _CaseBuilder:
             {
                 "id": referral_id,
                 "organisation_id": org.organisation_id,
-                "reference": org._reference(rng, "HV"),
+                "reference": reference,
                 "child_id": self.child_id,
                 "case_id": self.case_id,
                 "referred_by_id": referrer,
-                "referrer_kind": rng.choice(list(ReferrerKind)).value,
+                "referrer_kind": org.staff.referrer_kinds.get(referrer, drawn_kind),
                 "status": status,
                 "reason": org._seal(table, "reason", referral_id,
                                     rng.choice(words.REFERRAL_REASONS)),
@@ -1008,7 +1243,7 @@ class _CaseBuilder:
                            follow_up_id=str(follow_up_id))  # fmt: skip
 
     def _grants(
-        self, offer: _Offer, started: float, guide_user: uuid.UUID, coordinator: uuid.UUID
+        self, offer: Offer, started: float, guide_user: uuid.UUID, coordinator: uuid.UUID
     ) -> None:
         rng, org = self.rng, self.org
         wanted = []

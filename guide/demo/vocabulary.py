@@ -107,3 +107,14 @@ ACTIVITIES_BY_CATEGORY = (
 )
 
 CLUB_KINDS = ("IL", "Musikklag", "Dansestudio", "Speidergruppe", "Kulturhus", "Klubb")
+
+#: Equipment lent to children (the demo history).
+LOAN_ITEMS = (
+    "Fotballsko",
+    "Skøyter",
+    "Ski og staver",
+    "Sykkelhjelm",
+    "Gitar",
+    "Dansesko",
+    "Sovepose",
+)
