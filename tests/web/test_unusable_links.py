@@ -9,20 +9,17 @@ language, keeping nothing the request wrote, not even the form's submission clai
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select
 
-from guide.accounts.account_tokens import issue_token
-from guide.accounts.models import TokenPurpose, User
+from guide.accounts.models import User
 from guide.accounts.passwords import verify_password
 from guide.audit.models import AuditEvent
 from guide.consents.links import create_link
 from guide.consents.models import Consent, FamilyAnswer
-from guide.roles import Role
 from guide.submissions import Submission
 from tests import factories
 from tests.sharing_helpers import scene
@@ -44,14 +41,7 @@ class Link:
 
 
 def invitation(app, db) -> Link:
-    org = factories.organisation()
-    _row, token = issue_token(
-        purpose=TokenPurpose.invitation,
-        email="ny.guide@example.org",
-        organisation_id=org.id,
-        valid_for=dt.timedelta(days=1),
-        role=Role.guide,
-    )
+    token = factories.invitation_token(factories.organisation(), "ny.guide@example.org")
     answer = {"full_name": "Nora Ny", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
 
     def nothing_kept() -> None:
@@ -62,13 +52,7 @@ def invitation(app, db) -> Link:
 
 def password_reset(app, db) -> Link:
     account = factories.user(factories.organisation(), "coordinator")
-    _row, token = issue_token(
-        purpose=TokenPurpose.password_reset,
-        email=account.email,
-        organisation_id=account.organisation_id,
-        user_id=account.id,
-        valid_for=dt.timedelta(hours=1),
-    )
+    token = factories.reset_token(account)
     answer = {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
 
     def nothing_kept() -> None:
