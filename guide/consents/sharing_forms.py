@@ -30,7 +30,9 @@ DELIVERY_SHOW = "show"
 class CreateLinkForm(SubmittedOnce, Form):
     """Staff: which guardian, give or withdraw, the page's language, how the link reaches them."""
 
-    guardian = SelectField(_l("Guardian"), validators=[InputRequired()])
+    guardian = SelectField(
+        _l("Guardian"), validators=[InputRequired(_l("Choose the guardian."))]
+    )
     purpose = RadioField(
         _l("The link lets the guardian"),
         choices=[
@@ -75,8 +77,11 @@ class MultiCheckboxField(SelectMultipleField):
 class ShareForm(SubmittedOnce, Form):
     """Staff: which club, and which consented categories go to it."""
 
-    club = SelectField(_l("Club"), validators=[InputRequired()])
-    categories = MultiCheckboxField(_l("Information to share"), validators=[InputRequired()])
+    club = SelectField(_l("Club"), validators=[InputRequired(_l("Choose the club."))])
+    categories = MultiCheckboxField(
+        _l("Information to share"),
+        validators=[InputRequired(_l("Choose at least one kind of information."))],
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -163,6 +163,23 @@ def test_the_screen_names_the_missing_consent_and_records_nothing(app, db, clien
     assert _count(db, OutboxMessage) == 0
 
 
+def test_the_screen_says_which_choice_is_missing_in_the_staff_words(app, db, client):
+    s = scene()
+    give(s)
+    db.session.commit()
+    assert sign_in(client, s.coordinator.email).status_code == 302
+
+    url = f"/cases/{s.case.id}/share"
+    page = client.get(url)
+    response = client.post(url, data={"csrf_token": csrf_token(page.text), "club": ""})
+
+    assert response.status_code == 400
+    assert "Velg klubben." in response.text
+    assert "Velg minst én type opplysninger." in response.text
+    assert "påkrevd" not in response.text
+    assert _count(db, Share) == 0
+
+
 def test_the_screen_shares_when_consent_covers_everything(app, db, client):
     s = scene()
     give(s)
