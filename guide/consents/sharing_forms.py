@@ -30,9 +30,7 @@ DELIVERY_SHOW = "show"
 class CreateLinkForm(SubmittedOnce, Form):
     """Staff: which guardian, give or withdraw, the page's language, how the link reaches them."""
 
-    guardian = SelectField(
-        _l("Guardian"), validators=[InputRequired(_l("Choose the guardian."))]
-    )
+    guardian = SelectField(_l("Guardian"), validators=[InputRequired(_l("Choose the guardian."))])
     purpose = RadioField(
         _l("The link lets the guardian"),
         choices=[
