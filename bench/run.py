@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import statistics
@@ -128,7 +129,13 @@ def _form(fields: dict[str, str]) -> str:
     return urllib.parse.urlencode(fields)
 
 
-def referral_bodies(token: str, count: int = 100) -> list[str]:
+def area_choices(page: str) -> list[str]:
+    """The area ids the referral form offers (its area select's non-empty options)."""
+    select = page.split('id="area"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option[^>]*value="([0-9a-f-]{36})"', select)
+
+
+def referral_bodies(token: str, areas: list[str], count: int = 100) -> list[str]:
     """Valid referral forms for fictional children, each a little different."""
     import random
 
@@ -148,7 +155,7 @@ def referral_bodies(token: str, count: int = 100) -> list[str]:
                     "birth_date": born.isoformat(),
                     "school": "Sentrum skole",
                     "school_class": "5B",
-                    "area": rng.choice(words.AREAS),
+                    "area": rng.choice(areas),
                     "languages": "nb",
                     "guardian-full_name": f"{rng.choice(words.ADULT_FIRST_NAMES)} {last}",
                     "guardian-relation": "mother",
@@ -205,7 +212,10 @@ def prepare_workloads(app: Server, accounts: list[dict], targets: dict) -> list[
     found = coordinator.request("POST", "/cases", {"csrf_token": search_token, "q": text})
     if found.status != 200 or case_id not in found.body:
         raise BenchClientError(f"the name search did not find case {case_id} ({found.status})")
-    bodies = referral_bodies(referral_token)
+    areas = area_choices(referrer.request("GET", "/referrals/new").body)
+    if not areas:
+        raise BenchClientError("the referral form offers no area")
+    bodies = referral_bodies(referral_token, areas)
     sent = referrer.request("POST", "/referrals/new", dict(urllib.parse.parse_qsl(bodies[0])))
     if sent.status != 302:
         raise BenchClientError(f"a referral was refused with {sent.status}")

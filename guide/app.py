@@ -41,6 +41,7 @@ BLUEPRINT_MODULES = (
     "guide.cases.assignment_views",
     "guide.activities.views",
     "guide.catalogue.views",
+    "guide.areas.views",
     "guide.enrollments.views",
     "guide.consents.views",
     "guide.consents.family_views",

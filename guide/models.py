@@ -3,6 +3,7 @@
 from guide import submissions, tenant
 from guide.accounts import models as accounts
 from guide.activities import models as activities
+from guide.areas import models as areas
 from guide.audit import models as audit
 from guide.cases import models as cases
 from guide.clubs_portal import models as clubs_portal
@@ -17,6 +18,7 @@ from guide.tasks import models as tasks
 __all__ = [
     "accounts",
     "activities",
+    "areas",
     "audit",
     "cases",
     "clubs_portal",

@@ -51,6 +51,7 @@ class Permission(enum.StrEnum):
     user_manage = "user.manage"
     user_change_role = "user.change_role"
     organisation_settings = "organisation.settings"
+    area_manage = "area.manage"
     audit_view = "audit.view"
     retention_run = "retention.run"
     consent_record = "consent.record"
@@ -103,6 +104,7 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.user_manage: "List, deactivate, reactivate users; reset their second factor",
     Permission.user_change_role: "Change a user's role",
     Permission.organisation_settings: "Change the organisation's settings",
+    Permission.area_manage: "Keep the list of areas (names, other spellings, neighbours)",
     Permission.audit_view: "Read the audit log",
     Permission.retention_run: "Run erasure of closed cases after the retention period",
     Permission.consent_record: (
@@ -165,6 +167,7 @@ POLICY: dict[Role, dict[Permission, Scope]] = {
         Permission.user_manage: Scope.accounts_i_manage,
         Permission.user_change_role: Scope.accounts_i_manage,
         Permission.organisation_settings: _org,
+        Permission.area_manage: _org,
         Permission.audit_view: _org,
         Permission.retention_run: _org,
         Permission.figures_view_across: Scope.aggregates_of_all_organisations,
@@ -187,6 +190,7 @@ POLICY: dict[Role, dict[Permission, Scope]] = {
         Permission.club_manage: _org,
         Permission.activity_manage: _org,
         Permission.catalogue_import: _org,
+        Permission.area_manage: _org,
         Permission.fund_manage: _org,
         Permission.equipment_manage: _org,
         Permission.figures_view: _org,

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from sqlalchemy import select
+
 from guide.accounts.models import User
 from guide.accounts.passwords import hash_password
 from guide.accounts.totp import new_secret as new_totp_secret
+from guide.areas.models import Area, area_key
 from guide.cases.identity import child_identity_digest, new_reference
 from guide.cases.models import Case, Child, Guardian
 from guide.database import utcnow
@@ -28,6 +31,43 @@ def organisation(name: str | None = None) -> Organisation:
     db.session.add(org)
     db.session.flush()
     return org
+
+
+def area(
+    org: Organisation,
+    name: str,
+    *,
+    aliases: list[str] | None = None,
+    neighbours: list[Area] | None = None,
+    is_active: bool = True,
+) -> Area:
+    """The organisation's area called ``name``, made (with its neighbours, both ways) if new."""
+    found = db.session.scalar(
+        select(Area).where(Area.organisation_id == org.id, Area.name_key == area_key(name))
+    )
+    if found is None:
+        found = Area(
+            organisation_id=org.id,
+            name=name,
+            name_key=area_key(name),
+            aliases=list(aliases or []),
+            is_active=is_active,
+        )
+        db.session.add(found)
+    for neighbour in neighbours or []:
+        if neighbour not in found.neighbours:
+            found.neighbours.append(neighbour)
+            neighbour.neighbours.append(found)
+    db.session.flush()
+    return found
+
+
+def place_child(case: Case, name: str | None, **area_fields) -> Area | None:
+    """Put the case's child in the organisation's area ``name`` (made if new), or in none."""
+    found = area(case.organisation, name, **area_fields) if name is not None else None
+    case.child.area_id = found.id if found is not None else None
+    case.child.area = found.name if found is not None else None
+    return found
 
 
 def user(
@@ -59,7 +99,7 @@ def user(
                 organisation_id=org.id,
                 user=account,
                 languages=["nb"],
-                areas=["Nord"],
+                areas=[area(org, "Nord")],
                 interests=["football"],
                 capacity=3,
                 police_certificate_checked_on=today,
@@ -129,9 +169,14 @@ def activity(
     club=None,
     **fields,
 ):
-    """An open activity (in a new active club unless ``club`` is given); amounts in øre."""
+    """An open activity (in a new active club unless ``club`` is given); amounts in øre.
+
+    ``area="Nord"`` puts it in the organisation's area of that name (made if new).
+    """
     from guide.activities.models import Activity, ActivityExtraCost, Club
 
+    if fields.get("area") is not None:
+        fields["area_id"] = area(org, fields["area"]).id
     if club is None:
         club = Club(organisation_id=org.id, name=f"Klubb {next(_numbers)}", is_active=True)
         db.session.add(club)

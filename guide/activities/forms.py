@@ -34,6 +34,7 @@ from guide.activities.importing import (
 )
 from guide.activities.models import ExtraCostKind
 from guide.activities.services import org_number_taken
+from guide.areas.fields import AreaSelectField
 from guide.catalogue.labels import EXTRA_COST_LABELS, weekday_names
 from guide.guides.forms import (
     LANGUAGE_CODES,
@@ -119,21 +120,23 @@ class ClubForm(SubmittedOnce, BaseForm):
         validators=[Optional(), Length(max=300, message=_l("The address is too long.")), _website],
         render_kw={"inputmode": "url"},
     )
-    area = StringField(
-        _l("Area"),
-        validators=[
-            Optional(),
-            Length(max=100, message=_l("Shorten the area to 100 characters or fewer.")),
-            no_control_characters,
-        ],
-    )
+    area = AreaSelectField(_l("Area"))
 
     def __init__(
-        self, *args: Any, organisation_id: uuid.UUID, club_id: uuid.UUID | None = None, **kwargs
+        self,
+        *args: Any,
+        organisation_id: uuid.UUID,
+        areas: list[tuple[str, str]],
+        club_id: uuid.UUID | None = None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.organisation_id = organisation_id
         self.club_id = club_id
+        self.area.set_areas(areas)
+        saved = kwargs.get("obj")
+        if saved is not None and not self.is_submitted():
+            self.area.data = str(saved.area_id) if saved.area_id else ""
 
     def validate_org_number(self, field: Field) -> None:
         if field.data and org_number_taken(
@@ -152,7 +155,7 @@ class ClubForm(SubmittedOnce, BaseForm):
             email=self.email.data or None,
             phone=self.phone.data or None,
             website=self.website.data or None,
-            area=_tidy(self.area.data),
+            area_id=self.area.area_id,
         )
 
 
@@ -227,7 +230,7 @@ class ActivityForm(SubmittedOnce, BaseForm):
     description = TextAreaField(_l("Description"), validators=_optional_text(2000))
     min_age = _age_field(_l("Age from"))
     max_age = _age_field(_l("Age to"))
-    area = StringField(_l("Area"), validators=_optional_text(100))
+    area = AreaSelectField(_l("Area"))
     meeting_place = StringField(_l("Meeting place"), validators=_optional_text(200))
     weekday = SelectField(_l("Weekday"), validators=[Optional()], default="")
     starts_at = TimeField(_l("Starts at"), validators=[Optional()])
@@ -261,10 +264,12 @@ class ActivityForm(SubmittedOnce, BaseForm):
         *args: Any,
         clubs: list[tuple[str, str]],
         categories: list[tuple[str, str]],
+        areas: list[tuple[str, str]],
         saved_languages: list[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.area.set_areas(areas)
         self.club.choices = [("", _l("Choose a club")), *clubs]
         self.category.choices = [("", _l("Choose a category")), *categories]
         self.weekday.choices = [
@@ -311,7 +316,7 @@ class ActivityForm(SubmittedOnce, BaseForm):
             description=_paragraphs(self.description.data),
             min_age=self.min_age.data,
             max_age=self.max_age.data,
-            area=_tidy(self.area.data),
+            area_id=self.area.area_id,
             meeting_place=_tidy(self.meeting_place.data),
             # Optional() passes spaces alone without the choice check: they mean no weekday.
             weekday=int(day) if (day := _tidy(self.weekday.data)) else None,
@@ -339,7 +344,7 @@ def activity_form_data(activity: Any) -> dict[str, Any]:
         "description": activity.description,
         "min_age": activity.min_age,
         "max_age": activity.max_age,
-        "area": activity.area,
+        "area": str(activity.area_id) if activity.area_id else "",
         "meeting_place": activity.meeting_place,
         "weekday": "" if activity.weekday is None else str(activity.weekday),
         "starts_at": activity.starts_at,
@@ -442,6 +447,10 @@ ROW_MESSAGES = {
         "or add it as the organisation's own category first."
     ),
     "language_unknown": _l('%(column)s: "%(value)s" is not a language we know.'),
+    "area_unknown": _l(
+        '%(column)s: "%(value)s" is not one of the organisation\'s areas. Write the area as the '
+        "areas page names it, or add this spelling to an area there, and upload the file again."
+    ),
     "duplicate_in_file": _l(
         "The same activity (club, name and weekday) is already on row %(line)s of the file."
     ),

@@ -27,6 +27,7 @@ from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 
 from guide.activities.models import BuiltInCategory, ExtraCostKind
+from guide.areas.models import area_key
 from guide.validation import (
     InvalidInput,
     normalise_org_number,
@@ -247,7 +248,8 @@ class ClubFields:
     email: str | None
     phone: str | None
     website: str | None
-    area: str | None
+    #: An area of the organisation's list.
+    area_id: uuid.UUID | None
 
 
 @dataclass(frozen=True)
@@ -257,7 +259,7 @@ class ActivityFields:
     description: str | None
     min_age: int | None
     max_age: int | None
-    area: str | None
+    area_id: uuid.UUID | None
     meeting_place: str | None
     weekday: int | None
     starts_at: dt.time | None
@@ -351,7 +353,12 @@ def guess_delimiter(text: str) -> str:
     return "," if header.count(",") > header.count(";") else ";"
 
 
-def read_register(data: bytes, *, categories: Mapping[str, str] | None = None) -> Register:
+def read_register(
+    data: bytes,
+    *,
+    categories: Mapping[str, str] | None = None,
+    areas: Mapping[str, uuid.UUID] | None = None,
+) -> Register:
     """Parse and check every row of an uploaded file; raises RegisterFileError if unreadable."""
     if len(data) > MAX_FILE_BYTES:
         raise RegisterFileError("too_large")
@@ -383,7 +390,7 @@ def read_register(data: bytes, *, categories: Mapping[str, str] | None = None) -
     lookup = categories if categories is not None else category_lookup()
     names = {key: headers[index].strip() for index, key in reversed(columns.items()) if key}
     rows = [
-        parse_row(line, _cells(record, columns), categories=lookup, column_names=names)
+        parse_row(line, _cells(record, columns), categories=lookup, areas=areas, column_names=names)
         for line, record in data_lines
     ]
     ignored = [headers[index].strip() for index, key in columns.items() if not key]
@@ -530,6 +537,15 @@ class _RowReader:
             self.problem("category_unknown", "category", value=value[:40])
         return key
 
+    def area(self, lookup: Mapping[str, uuid.UUID]) -> uuid.UUID | None:
+        value = self.raw("area")
+        if not value:
+            return None
+        area_id = lookup.get(area_key(value))
+        if area_id is None:
+            self.problem("area_unknown", "area", value=" ".join(value.split())[:100])
+        return area_id
+
     def languages(self) -> tuple[str, ...]:
         codes: list[str] = []
         for part in LANGUAGE_SEPARATORS.split(self.raw("leader_languages")):
@@ -549,10 +565,12 @@ def parse_row(
     cells: Mapping[str, str],
     *,
     categories: Mapping[str, str],
+    areas: Mapping[str, uuid.UUID] | None = None,
     column_names: Mapping[str, str] | None = None,
 ) -> ImportRow:
     """One row's club and activity, or the problems that keep it out."""
     read = _RowReader(cells, column_names or {})
+    areas = areas or {}
     club = ClubFields(
         name=read.text("club", required=True) or "",
         org_number=read.checked("org_number", normalise_org_number),
@@ -560,7 +578,7 @@ def parse_row(
         email=read.email(),
         phone=read.checked("phone", normalise_phone),
         website=read.checked("website", normalise_website),
-        area=read.text("area"),
+        area_id=read.area(areas),
     )
     min_age = read.whole_number("min_age", low=MIN_AGE, high=MAX_AGE)
     max_age = read.whole_number("max_age", low=MIN_AGE, high=MAX_AGE)
@@ -580,7 +598,7 @@ def parse_row(
         description=read.text("description"),
         min_age=min_age,
         max_age=max_age,
-        area=club.area,
+        area_id=club.area_id,
         meeting_place=read.text("meeting_place"),
         weekday=read.weekday(),
         starts_at=starts_at,

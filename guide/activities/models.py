@@ -39,6 +39,10 @@ class Club(OrganisationOwned, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))
     website: Mapped[str | None] = mapped_column(String(300))
+    area_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("areas.id", ondelete="SET NULL"), index=True
+    )
+    #: The name of ``area_id``, or unmapped text from before areas were a list (see Child.area).
     area: Mapped[str | None] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[CreatedAt]
@@ -93,6 +97,10 @@ class Activity(OrganisationOwned, db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     min_age: Mapped[int | None]
     max_age: Mapped[int | None]
+    area_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("areas.id", ondelete="SET NULL"), index=True
+    )
+    #: The name of ``area_id``, or unmapped text from before areas were a list (see Child.area).
     area: Mapped[str | None] = mapped_column(String(100))
     meeting_place: Mapped[str | None] = mapped_column(String(200))
     #: 0 = Monday ... 6 = Sunday, as in ``datetime.date.weekday()``.

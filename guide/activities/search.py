@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from guide.activities.models import Activity, Club
 from guide.activities.services import total_cost_expression, total_cost_per_season
+from guide.areas.services import area_distance
 from guide.extensions import db
 
 PAGE_SIZE = 20
@@ -112,16 +113,29 @@ def _open_activities(organisation_id: uuid.UUID) -> tuple[Select, ColumnElement[
     ), total_cost
 
 
+def _area_distance_sql(nearby: Sequence[uuid.UUID]) -> ColumnElement[int]:
+    """``area_distance`` as SQL, for ordering a query."""
+    whens = [(Activity.area_id == nearby[0], 0)]
+    if len(nearby) > 1:
+        whens.append((Activity.area_id.in_(nearby[1:]), 1))
+    return case(*whens, else_=2)
+
+
 def search_activities(
     *,
     organisation_id: uuid.UUID,
     filters: ActivityFilters,
     sort: SortOrder = SortOrder.total_cost,
     home_area: str | None = None,
+    nearby_areas: Sequence[uuid.UUID] = (),
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> ResultPage:
-    """One page of the organisation's open activities that pass ``filters``."""
+    """One page of the organisation's open activities that pass ``filters``.
+
+    Sorted by area, the area named ``home_area`` comes first; without one, the areas of
+    ``nearby_areas`` (a child's area, then its neighbours) do.
+    """
     page = min(max(page, 1), MAX_PAGE)
     query, total_cost = _open_activities(organisation_id)
     query = filters.apply(query, total_cost)
@@ -129,6 +143,8 @@ def search_activities(
         order: list = [Activity.area.is_(None), Activity.area]
         if home_area:
             order.insert(0, case((Activity.area == home_area, 0), else_=1))
+        elif nearby_areas:
+            order.insert(0, _area_distance_sql(nearby_areas))
         query = query.order_by(*order, total_cost, Activity.name, Activity.id)
     else:
         query = query.order_by(total_cost, Activity.name, Activity.id)
@@ -259,10 +275,10 @@ def rank_suggestions(
     results: Iterable[ActivityResult],
     interests: Sequence[Interest],
     *,
-    home_area: str | None = None,
+    nearby_areas: Sequence[uuid.UUID] = (),
     category_names: dict[str, str] | None = None,
 ) -> list[Suggestion]:
-    """Most matched interests first, then the home area, then the lowest total cost."""
+    """Most matched interests first, then the home area, its neighbours, then the lowest cost."""
     suggestions = []
     for result in results:
         activity = result.activity
@@ -287,7 +303,7 @@ def rank_suggestions(
     suggestions.sort(
         key=lambda s: (
             -s.score,
-            0 if home_area and s.activity.area == home_area else 1,
+            area_distance(s.activity.area_id, nearby_areas),
             s.total_cost,
             s.activity.name,
         )
@@ -300,21 +316,22 @@ def suggest_activities(
     organisation_id: uuid.UUID,
     interests: Sequence[Interest],
     filters: ActivityFilters,
-    home_area: str | None = None,
+    nearby_areas: Sequence[uuid.UUID] = (),
     category_names: dict[str, str] | None = None,
     limit: int = SUGGESTION_COUNT,
 ) -> list[Suggestion]:
-    """Open activities that fit ``filters`` (and the child's area, or none), best match first."""
+    """Open activities that fit ``filters`` and lie in the child's area, a neighbouring one or
+    none (``nearby_areas``: the child's area first, then its neighbours), best match first."""
     query, total_cost = _open_activities(organisation_id)
     query = filters.apply(query, total_cost)
-    if home_area and not filters.area:
-        query = query.where(or_(Activity.area == home_area, Activity.area.is_(None)))
-    rows = db.session.execute(
-        query.order_by(total_cost, Activity.id).limit(SUGGESTION_CANDIDATES)
-    ).all()
+    order: list = [total_cost, Activity.id]
+    if nearby_areas and not filters.area:
+        query = query.where(or_(Activity.area_id.in_(nearby_areas), Activity.area_id.is_(None)))
+        order.insert(0, _area_distance_sql(nearby_areas))
+    rows = db.session.execute(query.order_by(*order).limit(SUGGESTION_CANDIDATES)).all()
     results = [ActivityResult(activity=row[0], total_cost=row[1]) for row in rows]
     ranked = rank_suggestions(
-        results, interests, home_area=home_area, category_names=category_names
+        results, interests, nearby_areas=nearby_areas, category_names=category_names
     )
     return ranked[:limit]
 

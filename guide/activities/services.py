@@ -34,6 +34,7 @@ from guide.activities.models import (
     CatalogueImport,
     Club,
 )
+from guide.areas.services import area_columns, area_lookup
 from guide.audit.services import record_event
 from guide.catalogue.labels import category_names
 from guide.database import utcnow
@@ -154,7 +155,9 @@ def org_number_taken(
 
 def create_club(*, organisation_id: uuid.UUID, details: ClubFields, by: Any) -> Club:
     """Add a club to the organisation's catalogue."""
-    club = Club(organisation_id=organisation_id, is_active=True, **dataclasses.asdict(details))
+    club = Club(
+        organisation_id=organisation_id, is_active=True, **_placed(organisation_id, details)
+    )
     db.session.add(club)
     db.session.flush()
     record_event("club_created", actor=by, obj=club)
@@ -163,7 +166,7 @@ def create_club(*, organisation_id: uuid.UUID, details: ClubFields, by: Any) -> 
 
 def update_club(club: Club, *, details: ClubFields, by: Any) -> list[str]:
     """Save a club's details; returns (and audits) the names of the fields that changed."""
-    changed = _assign(club, dataclasses.asdict(details))
+    changed = _assign(club, _placed(club.organisation_id, details))
     db.session.flush()
     if changed:
         record_event("club_updated", actor=by, obj=club, details={"fields": changed})
@@ -177,6 +180,13 @@ def set_club_active(club: Club, *, is_active: bool, by: Any) -> None:
     club.is_active = is_active
     db.session.flush()
     record_event("club_reactivated" if is_active else "club_deactivated", actor=by, obj=club)
+
+
+def _placed(organisation_id: uuid.UUID, details: Any) -> dict[str, Any]:
+    """The fields of ``details`` with its ``area_id`` as the area's id and name."""
+    values = dataclasses.asdict(details)
+    values.update(area_columns(organisation_id, values.pop("area_id")))
+    return values
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> list[str]:
@@ -217,8 +227,8 @@ def load_activity(*, viewer: Any, activity_id: uuid.UUID) -> Activity:
     return activity
 
 
-def _activity_values(details: ActivityFields) -> dict[str, Any]:
-    values = dataclasses.asdict(details)
+def _activity_values(organisation_id: uuid.UUID, details: ActivityFields) -> dict[str, Any]:
+    values = _placed(organisation_id, details)
     values.pop("extra_costs")
     values["leader_languages"] = list(details.leader_languages)
     return values
@@ -241,7 +251,10 @@ def _replace_extra_costs(activity: Activity, details: ActivityFields) -> bool:
 def create_activity(*, club: Club, details: ActivityFields, by: Any) -> Activity:
     """Add an activity to one of the organisation's clubs."""
     activity = Activity(
-        organisation_id=club.organisation_id, club=club, is_active=True, **_activity_values(details)
+        organisation_id=club.organisation_id,
+        club=club,
+        is_active=True,
+        **_activity_values(club.organisation_id, details),
     )
     _replace_extra_costs(activity, details)
     db.session.add(activity)
@@ -256,7 +269,9 @@ def update_activity(
     """Save an activity (it may move to another club of the organisation); audits what changed."""
     if club.organisation_id != activity.organisation_id:
         raise ValueError("an activity stays within its organisation")
-    changed = _assign(activity, {"club_id": club.id, **_activity_values(details)})
+    changed = _assign(
+        activity, {"club_id": club.id, **_activity_values(activity.organisation_id, details)}
+    )
     if _replace_extra_costs(activity, details):
         changed.append("extra_costs")
     db.session.flush()
@@ -337,7 +352,8 @@ def current_catalogue(organisation_id: uuid.UUID) -> Catalogue:
 def preview_import(upload: CatalogueImport) -> Register:
     """The file's rows checked against the catalogue as it is now; raises RegisterFileError."""
     own = [(category.key, category.name) for category in own_categories(upload.organisation_id)]
-    register = read_register(upload.content, categories=category_lookup(own))
+    areas = {key: area.id for key, area in area_lookup(upload.organisation_id).items()}
+    register = read_register(upload.content, categories=category_lookup(own), areas=areas)
     return check_against_catalogue(register, current_catalogue(upload.organisation_id))
 
 
@@ -359,12 +375,16 @@ def apply_import(upload: CatalogueImport, *, by: Any) -> ImportOutcome:
         if club is None and isinstance(row.club_ref, uuid.UUID):
             club = db.session.get(Club, row.club_ref)
         if club is None:
-            club = Club(organisation_id=upload.organisation_id, **dataclasses.asdict(row.club))
+            club = Club(
+                organisation_id=upload.organisation_id, **_placed(upload.organisation_id, row.club)
+            )
             db.session.add(club)
             clubs_created += 1
         clubs[row.club_ref] = club
         activity = Activity(
-            organisation_id=upload.organisation_id, club=club, **_activity_values(row.activity)
+            organisation_id=upload.organisation_id,
+            club=club,
+            **_activity_values(upload.organisation_id, row.activity),
         )
         _replace_extra_costs(activity, row.activity)
         db.session.add(activity)

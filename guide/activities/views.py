@@ -44,6 +44,7 @@ from guide.activities.services import (
     update_activity,
     update_club,
 )
+from guide.areas.services import area_options
 from guide.catalogue.labels import extra_cost_label, language_names, weekday_name
 from guide.policy import Permission
 from guide.web.responses import form_status
@@ -92,7 +93,10 @@ def clubs():
 @bp.route("/clubs/new", methods=["GET", "POST"])
 @requires_permission(Permission.club_manage)
 def new_club():
-    form = ClubForm(organisation_id=current_user.organisation_id)
+    form = ClubForm(
+        organisation_id=current_user.organisation_id,
+        areas=area_options(current_user.organisation_id),
+    )
     if form.validate_on_submit():
         club = create_club(
             organisation_id=current_user.organisation_id, details=form.details(), by=current_user
@@ -116,7 +120,12 @@ def club(club_id: uuid.UUID):
 @requires_permission(Permission.club_manage)
 def edit_club(club_id: uuid.UUID):
     found = load_club(viewer=current_user, club_id=club_id)
-    form = ClubForm(obj=found, organisation_id=found.organisation_id, club_id=found.id)
+    form = ClubForm(
+        obj=found,
+        organisation_id=found.organisation_id,
+        areas=area_options(found.organisation_id, keep=[found.area_id]),
+        club_id=found.id,
+    )
     if form.validate_on_submit():
         update_club(found, details=form.details(), by=current_user)
         flash(_("The club %(name)s is saved.", name=found.name), "success")
@@ -150,6 +159,9 @@ def _activity_form(activity: Activity | None = None, **kwargs: Any) -> ActivityF
     return ActivityForm(
         clubs=clubs,
         categories=category_choices(current_user.organisation_id),
+        areas=area_options(
+            current_user.organisation_id, keep=[activity.area_id] if activity else []
+        ),
         saved_languages=list(activity.leader_languages) if activity else [],
         **kwargs,
     )

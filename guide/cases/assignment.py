@@ -8,6 +8,8 @@ acting at once never silently overwrite each other.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from babel.lists import format_list
@@ -15,9 +17,10 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from guide.accounts.models import User
+from guide.areas.services import area_distance, nearby_area_ids
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus, CaseStatusChange
 from guide.cases.services import GUIDE_OPEN_STATUSES
@@ -46,6 +49,8 @@ REASSIGNABLE_STATUSES = GUIDE_OPEN_STATUSES
 GUARDIAN_LANGUAGE_POINTS = 40
 CHILD_LANGUAGE_POINTS = 20
 SAME_AREA_POINTS = 30
+#: A guide who covers a neighbouring area of the child's.
+NEIGHBOUR_AREA_POINTS = 15
 SHARED_INTEREST_POINTS = 10
 MAX_SHARED_INTERESTS = 3
 FREE_PLACES_POINTS = 10
@@ -94,9 +99,10 @@ def guide_options(case: Case, *, today: dt.date | None = None) -> GuideOptions:
         select(GuideProfile)
         .join(GuideProfile.user)
         .where(GuideProfile.organisation_id == case.organisation_id, User.role == Role.guide)
-        .options(contains_eager(GuideProfile.user))
+        .options(contains_eager(GuideProfile.user), selectinload(GuideProfile.areas))
         .order_by(User.full_name)
     ).all()
+    nearby = nearby_area_ids(case.child.area_id if case.child else None)
     counts = open_case_counts(case.organisation_id)
     organisation = case.organisation
     suggestions, unavailable = [], []
@@ -113,21 +119,32 @@ def guide_options(case: Case, *, today: dt.date | None = None) -> GuideOptions:
         elif open_cases >= guide.capacity:
             unavailable.append(Unavailable(guide=guide, reasons=(_full_reason(guide),)))
         else:
-            suggestions.append(score_guide(case, guide, open_cases=open_cases))
+            suggestions.append(score_guide(case, guide, open_cases=open_cases, nearby_areas=nearby))
     suggestions.sort(key=lambda s: (-s.score, -s.places_left, s.guide.user.full_name))
     return GuideOptions(suggestions=suggestions, unavailable=unavailable)
 
 
-def score_guide(case: Case, guide: GuideProfile, *, open_cases: int) -> Suggestion:
-    """How well ``guide`` fits ``case``, and the reasons in the request's language."""
+def score_guide(
+    case: Case,
+    guide: GuideProfile,
+    *,
+    open_cases: int,
+    nearby_areas: Sequence[uuid.UUID] | None = None,
+) -> Suggestion:
+    """How well ``guide`` fits ``case``, and the reasons in the request's language.
+
+    ``nearby_areas`` is the child's area and then its neighbours (looked up if not given).
+    """
     child = case.child
     guardian_languages = {g.preferred_language for g in child.guardians} if child else set()
     child_languages = set(child.languages or []) if child else set()
     spoken = set(guide.languages or []) - NORWEGIAN
     with_guardians = spoken & guardian_languages
     with_child = (spoken & child_languages) - with_guardians
-    guide_areas = {_fold(area) for area in guide.areas or []}
-    same_area = bool(child and child.area and _fold(child.area) in guide_areas)
+    if nearby_areas is None:
+        nearby_areas = nearby_area_ids(child.area_id if child else None)
+    distance = min((area_distance(area.id, nearby_areas) for area in guide.areas), default=2)
+    same_area, neighbour_area = distance == 0, distance == 1
     guide_interests = {_fold(tag) for tag in guide.interests or []}
     shared = [tag for tag in case.interest_tags or [] if _fold(tag) in guide_interests]
     places_left = guide.capacity - open_cases
@@ -136,6 +153,7 @@ def score_guide(case: Case, guide: GuideProfile, *, open_cases: int) -> Suggesti
         GUARDIAN_LANGUAGE_POINTS * bool(with_guardians)
         + CHILD_LANGUAGE_POINTS * bool(with_child)
         + SAME_AREA_POINTS * same_area
+        + NEIGHBOUR_AREA_POINTS * neighbour_area
         + SHARED_INTEREST_POINTS * min(len(shared), MAX_SHARED_INTERESTS)
         + FREE_PLACES_POINTS * places_left // max(guide.capacity, 1)
     )
@@ -146,6 +164,8 @@ def score_guide(case: Case, guide: GuideProfile, *, open_cases: int) -> Suggesti
         reasons.append(_("speaks %(languages)s", languages=names))
     if same_area:
         reasons.append(_("same area"))
+    elif neighbour_area:
+        reasons.append(_("neighbouring area"))
     reasons.append(
         ngettext(
             "%(free)d of %(num)d place free",

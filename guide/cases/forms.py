@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -184,9 +185,10 @@ class CaseFilterForm(Form):
     #: A column header pressed in a posted list: the new order, ahead of ``sort``.
     resort = SelectField(choices=SORT_CHOICES, validators=[Optional()], widget=PlainOptionsSelect())
 
-    def set_choices(self, *, areas: list[str]) -> None:
+    def set_choices(self, *, areas: list[tuple[str, str]]) -> None:
+        """The areas as (id, name) pairs."""
         self.area.choices = [SelectChoice("", _l("All areas"))]
-        self.area.choices += [SelectChoice(area, area) for area in areas]
+        self.area.choices += [SelectChoice(area_id, name) for area_id, name in areas]
 
     def _valid(self, field: Field) -> str:
         # A filter that does not validate (an old link, an area since gone) is ignored.
@@ -199,7 +201,7 @@ class CaseFilterForm(Form):
         )
         return CaseFilters(
             status=CaseStatus(status) if status else None,
-            area=area or None,
+            area_id=uuid.UUID(area) if area else None,
             guide_name=guide or None,
             waiting_days=int(waiting) if waiting else None,
         )

@@ -97,6 +97,8 @@ class Child(OrganisationOwned, db.Model):
         Index("ix_children_organisation_updated", "organisation_id", "updated_at"),
         #: The case search's schools: one step per school (see guide.cases.services).
         Index("ix_children_organisation_school", "organisation_id", "school"),
+        #: The case list's area filter and the figures by area.
+        Index("ix_children_organisation_area_id", "organisation_id", "area_id"),
     )
 
     first_name = EncryptedText(nullable=False)
@@ -109,6 +111,10 @@ class Child(OrganisationOwned, db.Model):
     identity_index: Mapped[BlindIndexDigest]
     school: Mapped[str | None] = mapped_column(String(200))
     school_class: Mapped[str | None] = mapped_column(String(20))
+    #: The child's area in the organisation's list (guide.areas).
+    area_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    #: The area's name while ``area_id`` is set (kept on renames); before areas were a list,
+    #: the text as typed, kept until a coordinator maps it.
     area: Mapped[str | None] = mapped_column(String(100))
     languages: Mapped[StringList]
     created_at: Mapped[CreatedAt]

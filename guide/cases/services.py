@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from guide.access import load_scoped
 from guide.accounts.models import User
+from guide.areas.services import organisation_areas
 from guide.audit.services import record_event
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
 from guide.cases.models import Case, CaseStatus, Child
@@ -43,7 +44,7 @@ class CaseFilters:
     """What the coordinator narrowed the case list to; empty fields do not filter."""
 
     status: CaseStatus | None = None
-    area: str | None = None
+    area_id: uuid.UUID | None = None
     #: Part of the assigned guide's name, in any case: "kari" finds Kari Nordmann.
     guide_name: str | None = None
     #: Only cases still without a guide, referred more than this many days ago.
@@ -52,12 +53,12 @@ class CaseFilters:
     def apply(self, query: Select, *, organisation_id: uuid.UUID, now: dt.datetime) -> Select:
         if self.status is not None:
             query = query.where(Case.status == self.status)
-        if self.area:
-            # A subquery on (organisation_id, area) keeps the list's own join untouched.
+        if self.area_id:
+            # A subquery on (organisation_id, area_id) keeps the list's own join untouched.
             query = query.where(
                 Case.child_id.in_(
                     select(Child.id).where(
-                        Child.organisation_id == organisation_id, Child.area == self.area
+                        Child.organisation_id == organisation_id, Child.area_id == self.area_id
                     )
                 )
             )
@@ -323,9 +324,9 @@ def _case_row(case_id, reference, status, referred_at, child_id, first, last, ar
     )
 
 
-def area_choices(*, viewer: User) -> list[str]:
-    """The areas the organisation's children live in, in order, for the list filter."""
-    return _distinct_values(viewer.organisation_id, Child.area)
+def area_choices(*, viewer: User) -> list[tuple[str, str]]:
+    """(id, name) of each of the organisation's areas, once, by name, for the list filter."""
+    return [(str(area.id), area.name) for area in organisation_areas(viewer.organisation_id)]
 
 
 def schools_named(organisation_id: uuid.UUID, text: str) -> list[str]:

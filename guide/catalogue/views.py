@@ -23,6 +23,7 @@ from guide.activities.search import (
     filter_options,
     search_activities,
 )
+from guide.areas.services import nearby_area_ids
 from guide.cases.services import load_case
 from guide.catalogue.forms import ActivitySearchForm, page_number
 from guide.catalogue.labels import category_names, template_helpers
@@ -142,7 +143,8 @@ def search():
         organisation_id=current_user.organisation_id,
         filters=filters,
         sort=form.sort_order(),
-        home_area=filters.area or (child.area if child is not None else None),
+        home_area=filters.area,
+        nearby_areas=nearby_area_ids(child.area_id if child is not None else None),
         page=page_number(request.args.get("page")),
     )
     link_args = form.query_args() | ({"case": str(case.id)} if case is not None else {})

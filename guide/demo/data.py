@@ -19,6 +19,7 @@ from sqlalchemy import select
 from guide.accounts.models import ReferrerKind, User
 from guide.accounts.passwords import hash_password
 from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
+from guide.areas.models import Area, area_key
 from guide.audit.services import record_event
 from guide.cases.identity import child_identity_digest, new_reference
 from guide.cases.models import Case, CaseStatusChange, Child, CloseReason, Guardian, Visit
@@ -49,7 +50,6 @@ HISTORY_LEAD_DAYS = 60
 #: children and the referrals come from every type of referrer.
 HISTORY_REFERRERS = 6
 HISTORY_GUIDES = 12
-DEMO_AREAS = ("Nord", "Sentrum", "Sør")
 #: What the demo shares with its club contact's club, under the family's consent.
 SHARED_CATEGORIES = ("identity", "contact")
 
@@ -77,6 +77,13 @@ DEMO_USERS = (
     (Role.guide, "guide2", "Gunnar Guide", None),
     (Role.guide, "guide3", "Gina Guide", None),
     (Role.club_contact, "klubb", "Kjell Klubbkontakt", None),
+)
+
+#: (area, other spellings, neighbouring areas); each neighbourhood is listed both ways.
+DEMO_AREAS = (
+    ("Nord", ["Nordbyen"], ["Sentrum"]),
+    ("Sentrum", ["Sentrum øst"], ["Nord", "Sør"]),
+    ("Sør", [], ["Sentrum"]),
 )
 
 #: (email local part, languages, areas, interests, capacity, cleared)
@@ -160,10 +167,11 @@ def load_demo_data(*, today: dt.date | None = None) -> list[DemoAccount]:
     organisation = Organisation(name=DEMO_ORGANISATION, kind=OrganisationKind.frivilligsentral)
     db.session.add(organisation)
     users, passwords = _add_users(organisation)
-    guides = _add_guides(organisation, users, today)
-    activities = _add_clubs(organisation)
-    _add_history(organisation, users, guides, activities, today=today)
-    cases = _add_named_children(organisation, users, guides, activities, today=today)
+    areas = _add_areas(organisation)
+    guides = _add_guides(organisation, users, areas, today)
+    activities = _add_clubs(organisation, areas)
+    _add_history(organisation, users, guides, activities, areas, today=today)
+    cases = _add_named_children(organisation, users, guides, activities, areas, today=today)
     _share_with_the_club_contacts_club(cases, users)
     record_event("demo_data_loaded", organisation_id=organisation.id)
     db.session.commit()
@@ -193,6 +201,7 @@ def _add_history(
     users: dict[str, User],
     guides: list[GuideProfile],
     activities: list[Activity],
+    areas: dict[str, Area],
     *,
     today: dt.date,
 ) -> None:
@@ -218,7 +227,7 @@ def _add_history(
         today=today,
         history_days=days,
         email_domain=DEMO_EMAIL_DOMAIN,
-        areas=DEMO_AREAS,
+        areas=areas,
         extra_referrers=HISTORY_REFERRERS,
         extra_guides=HISTORY_GUIDES,
     )
@@ -229,6 +238,7 @@ def _add_named_children(
     users: dict[str, User],
     guides: list[GuideProfile],
     activities: list[Activity],
+    areas: dict[str, Area],
     *,
     today: dt.date,
 ) -> list[Case]:
@@ -243,6 +253,7 @@ def _add_named_children(
             guide=guides[number % 2],
             activity=activities[number % len(activities)],
             referred_on=today - dt.timedelta(days=5 + 9 * number),
+            areas=areas,
         )
         for number, child_row in enumerate(DEMO_CHILDREN)
     ]
@@ -299,17 +310,29 @@ def _add_users(organisation: Organisation) -> tuple[dict[str, User], dict[str, s
     return users, passwords
 
 
+def _add_areas(organisation: Organisation) -> dict[str, Area]:
+    areas = {
+        name: Area(organisation=organisation, name=name, name_key=area_key(name), aliases=aliases)
+        for name, aliases, _neighbours in DEMO_AREAS
+    }
+    for name, _aliases, neighbours in DEMO_AREAS:
+        areas[name].neighbours = [areas[neighbour] for neighbour in neighbours]
+    db.session.add_all(areas.values())
+    db.session.flush()  # rows below point at the areas by id alone
+    return areas
+
+
 def _add_guides(
-    organisation: Organisation, users: dict[str, User], today: dt.date
+    organisation: Organisation, users: dict[str, User], areas: dict[str, Area], today: dt.date
 ) -> list[GuideProfile]:
     profiles = []
     cleared_on = today - dt.timedelta(days=200)
-    for local_part, languages, areas, interests, capacity, cleared in DEMO_GUIDES:
+    for local_part, languages, area_names, interests, capacity, cleared in DEMO_GUIDES:
         profile = GuideProfile(
             organisation=organisation,
             user=users[local_part],
             languages=languages,
-            areas=areas,
+            areas=[areas[name] for name in area_names],
             interests=interests,
             capacity=capacity,
             availability_notes="Ettermiddager og helger",
@@ -322,7 +345,7 @@ def _add_guides(
     return profiles
 
 
-def _add_clubs(organisation: Organisation) -> list[Activity]:
+def _add_clubs(organisation: Organisation, areas: dict[str, Area]) -> list[Activity]:
     activities = []
     for club_name, org_number, area, club_activities in DEMO_CLUBS:
         club = Club(
@@ -332,6 +355,7 @@ def _add_clubs(organisation: Organisation) -> list[Activity]:
             contact_person="Klubbkontakt",
             email=f"post@{club_name.split()[-1].lower()}.{DEMO_EMAIL_DOMAIN}",
             area=area,
+            area_id=areas[area].id,
             is_active=True,
         )
         db.session.add(club)
@@ -344,6 +368,7 @@ def _add_clubs(organisation: Organisation) -> list[Activity]:
                 min_age=min_age,
                 max_age=max_age,
                 area=area,
+                area_id=areas[area].id,
                 weekday=weekday,
                 season="Høst",
                 fee_per_season=fee_kr * 100,
@@ -371,6 +396,7 @@ def _add_child_case(
     guide: GuideProfile,
     activity: Activity,
     referred_on: dt.date,
+    areas: dict[str, Area],
 ) -> Case:
     first, last, born, area, own_words, tags, status, guardian_name, phone, language = row
     child = Child(
@@ -382,6 +408,7 @@ def _add_child_case(
         school="Eksempelby skole",
         school_class="5B",
         area=area,
+        area_id=areas[area].id,
         languages=[language],
     )
     child.guardians.append(

@@ -26,7 +26,7 @@ import random
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -38,6 +38,7 @@ from sqlalchemy import Connection, Table, insert, text
 from guide.accounts.models import ReferrerKind, User
 from guide.accounts.passwords import hash_password
 from guide.activities.models import Activity, ActivityExtraCost, Club, Enrollment
+from guide.areas.models import Area, area_key, area_neighbours
 from guide.audit.models import AuditEvent
 from guide.cases.identity import REFERENCE_ALPHABET, child_identity_digest
 from guide.cases.models import (
@@ -52,7 +53,7 @@ from guide.consents.models import Consent, ConsentWithdrawal
 from guide.crypto.cipher import FieldCipher
 from guide.demo import vocabulary as words
 from guide.extensions import db
-from guide.guides.models import GuideProfile
+from guide.guides.models import GuideProfile, guide_profile_areas
 from guide.referrals.models import Referral
 from guide.referrals.services import interest_tags
 from guide.roles import Role
@@ -70,12 +71,15 @@ SQLITE_CACHE_KIB = 512 * 1024
 
 #: Tables in foreign-key order; batches are written in this order.
 TABLES: tuple[Table, ...] = tuple(
-    model.__table__  # type: ignore[attr-defined]
+    getattr(model, "__table__", model)
     for model in (
         Organisation,
+        Area,
+        area_neighbours,
         Club,
         User,
         GuideProfile,
+        guide_profile_areas,
         Activity,
         ActivityExtraCost,
         Fund,
@@ -189,7 +193,7 @@ def add_history(
     today: dt.date,
     history_days: int,
     email_domain: str,
-    areas: tuple[str, ...],
+    areas: Mapping[str, Area],
     extra_referrers: int = 0,
     extra_guides: int = 0,
 ) -> dict[str, int]:
@@ -208,10 +212,11 @@ def add_history(
         now=anchor,
         history_days=history_days,
         email_domain=email_domain,
-        areas=areas,
+        areas=tuple(areas),
         extras=True,
     )
     builder.organisation_id = organisation_id
+    builder.area_ids = {name: area.id for name, area in areas.items()}
     builder.staff.coordinators = list(staff.coordinators)
     for user_id, kind in staff.referrers:
         builder.staff.referrers.append(user_id)
@@ -327,6 +332,7 @@ class _Builder:
         self.organisation_id = self._uuid(self.rng)
         self.staff = _Staff()
         self.offers: list[Offer] = []
+        self.area_ids: dict[str, uuid.UUID] = {}
         self.funds: dict[int, uuid.UUID] = {}
         self.references: set[str] = set()
         self.events: list[_Event] = []
@@ -417,6 +423,7 @@ class _Builder:
                 "created_at": created,
             },
         )
+        self._build_areas(writer, created)
         clubs = self._build_catalogue(writer, created)
         # Staff who never sign in during the benchmark share one hash of a discarded password.
         shared_hash = hash_password(secrets.token_urlsafe(24))
@@ -556,18 +563,48 @@ class _Builder:
         if role == Role.coordinator:
             self.staff.coordinators.append(user_id)
 
+    def _build_areas(self, writer: _Writer, created: dt.datetime) -> None:
+        """The vocabulary's areas, each neighbouring the next; ids from the names, no draws."""
+        self.area_ids = {name: uuid.uuid5(self.organisation_id, name) for name in self.areas}
+        for name, area_id in self.area_ids.items():
+            writer.add(
+                Area.__table__,
+                {
+                    "id": area_id,
+                    "organisation_id": self.organisation_id,
+                    "name": name,
+                    "name_key": area_key(name),
+                    "aliases": [],
+                    "is_active": True,
+                    "version": 1,
+                    "created_at": created,
+                },
+            )
+        for first, second in zip(self.areas, self.areas[1:], strict=False):
+            for area, neighbour in ((first, second), (second, first)):
+                writer.add(
+                    area_neighbours,
+                    {"area_id": self.area_ids[area], "neighbour_id": self.area_ids[neighbour]},
+                )
+
     def _add_guide_profile(self, writer: _Writer, user_id: uuid.UUID) -> uuid.UUID:
         rng = self.rng
         profile_id = self._uuid(rng)
         cleared = _stamp(self.start - 10 * DAY).date()
+        languages = ["nb", *rng.sample(["en", "ar", "so", "uk", "pl", "ti"], k=1)]
+        for area in rng.sample(self.areas, k=2):
+            writer.add(
+                guide_profile_areas,
+                {"guide_profile_id": profile_id, "area_id": self.area_ids[area]},
+            )
         writer.add(
             GuideProfile.__table__,
             {
                 "id": profile_id,
                 "organisation_id": self.organisation_id,
                 "user_id": user_id,
-                "languages": ["nb", *rng.sample(["en", "ar", "so", "uk", "pl", "ti"], k=1)],
-                "areas": rng.sample(self.areas, k=2),
+                "languages": languages,
+                "unmapped_areas": [],
                 "interests": sorted(rng.sample(["football", "music", "dance", "chess"], k=2)),
                 "capacity": rng.randint(1, 4),
                 "availability_notes": None,
@@ -598,6 +635,7 @@ class _Builder:
                     "phone": None,
                     "website": None,
                     "area": area,
+                    "area_id": self.area_ids[area],
                     "is_active": True,
                     "created_at": created,
                 },
@@ -633,6 +671,7 @@ class _Builder:
                 "min_age": low,
                 "max_age": low + 3,
                 "area": area,
+                "area_id": self.area_ids[area],
                 "meeting_place": f"{area} flerbrukshall",
                 "weekday": rng.randint(0, 6),
                 "starts_at": dt.time(17),
@@ -830,6 +869,7 @@ class _CaseBuilder:
                 "school": f"{area} skole",
                 "school_class": f"{max(1, min(10, age - 5))}{rng.choice('ABC')}",
                 "area": area,
+                "area_id": org.area_ids[area],
                 "languages": ["nb", second_language] if second_language else ["nb"],
                 "created_at": referred,
                 "updated_at": referred,

@@ -11,6 +11,7 @@ from flask_login import current_user
 from consent import age_on
 from guide.access import requires_permission
 from guide.activities.search import interests_of, suggest_activities
+from guide.areas.services import nearby_area_ids
 from guide.cases.models import Case
 from guide.cases.services import load_case
 from guide.catalogue.views import search_form
@@ -60,7 +61,7 @@ def suggestions(case_id: uuid.UUID):
         organisation_id=case.organisation_id,
         interests=interests_of(case.interest_tags or [], case.interests_in_own_words),
         filters=form.filters(age=age_on(child.born_on, local_date()) if child else None),
-        home_area=child.area if child else None,
+        nearby_areas=nearby_area_ids(child.area_id if child else None),
         category_names=names,
     )
     return render_template(

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from guide.areas.fields import AreaChecklist
 from guide.guides.services import language_name
 from guide.validation.fields import CheckedDateField, FreeText, MaxLength, WholeNumberField
 from guide.validation.forms import Form as BaseForm
@@ -111,9 +112,7 @@ no_control_characters = FreeText(tidy=False)
 
 class GuideProfileForm(BaseForm):
     languages = LanguageChoice(_l("Languages the guide speaks"))
-    areas = TagListField(
-        _l("Areas the guide can cover"), max_length=100, render_kw={"autocomplete": "off"}
-    )
+    areas = AreaChecklist(_l("Areas the guide can cover"))
     interests = TagListField(
         _l("Interests"), max_length=40, fold_case=True, render_kw={"autocomplete": "off"}
     )
@@ -146,8 +145,15 @@ class GuideProfileForm(BaseForm):
     )
     is_paused = BooleanField(_l("Paused: takes no new children for now"))
 
-    def __init__(self, *args: Any, saved_languages: list[str] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        saved_languages: list[str] | None = None,
+        area_choices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        self.areas.choices = list(area_choices or [])
         known = list(LANGUAGE_CODES)
         # Keep a language already on the profile even if the list above lacks it.
         known += [code for code in saved_languages or [] if code not in known]
@@ -157,7 +163,7 @@ class GuideProfileForm(BaseForm):
         """The values for ``update_guide_profile``."""
         return {
             "languages": list(self.languages.data or []),
-            "areas": list(self.areas.data or []),
+            "area_ids": self.areas.area_ids,
             "interests": list(self.interests.data or []),
             "capacity": self.capacity.data,
             "availability_notes": (self.availability_notes.data or "").strip() or None,

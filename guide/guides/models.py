@@ -6,15 +6,27 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Text
+from sqlalchemy import Column, ForeignKey, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from guide.areas.models import Area
 from guide.database import CreatedAt, OrganisationOwned, StringList
 from guide.extensions import db
 
 if TYPE_CHECKING:
     from guide.accounts.models import User
     from guide.cases.models import Case
+
+
+#: The areas each guide can cover.
+guide_profile_areas = Table(
+    "guide_profile_areas",
+    db.metadata,
+    Column(
+        "guide_profile_id", ForeignKey("guide_profiles.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("area_id", ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class GuideProfile(OrganisationOwned, db.Model):
@@ -27,8 +39,8 @@ class GuideProfile(OrganisationOwned, db.Model):
     )
     #: Language codes the guide speaks, e.g. ["nb", "ar"].
     languages: Mapped[StringList]
-    #: Areas (bydel / skolekrets) the guide can cover.
-    areas: Mapped[StringList]
+    #: Area names from before areas were a list that no area matched; a coordinator maps them.
+    unmapped_areas: Mapped[StringList]
     #: Normalised interest tags, compared with the case's interest_tags.
     interests: Mapped[StringList]
     #: How many open cases the guide takes at once.
@@ -41,6 +53,10 @@ class GuideProfile(OrganisationOwned, db.Model):
     created_at: Mapped[CreatedAt]
 
     user: Mapped[User] = relationship(back_populates="guide_profile")
+    #: Areas (bydel / skolekrets) the guide can cover.
+    areas: Mapped[list[Area]] = relationship(
+        secondary=guide_profile_areas, order_by=lambda: Area.name
+    )
     cases: Mapped[list[Case]] = relationship(back_populates="assigned_guide")
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from babel import Locale
@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from guide.access import load_scoped
 from guide.accounts.models import User
+from guide.areas.services import area_in
 from guide.audit.services import record_event
 from guide.cases.models import Case
 from guide.cases.services import GUIDE_OPEN_STATUSES
@@ -123,7 +124,7 @@ def guide_roster(*, organisation: Organisation, today: dt.date | None = None) ->
     users = db.session.scalars(
         select(User)
         .where(User.organisation_id == organisation.id, User.role == Role.guide)
-        .options(joinedload(User.guide_profile))
+        .options(joinedload(User.guide_profile).selectinload(GuideProfile.areas))
         .order_by(User.full_name, User.email)
     ).all()
     counts = open_case_counts(organisation.id)
@@ -164,7 +165,7 @@ def update_guide_profile(
     user: User,
     by: User,
     languages: list[str],
-    areas: list[str],
+    area_ids: Sequence[uuid.UUID],
     interests: list[str],
     capacity: int,
     availability_notes: str | None,
@@ -179,7 +180,6 @@ def update_guide_profile(
         db.session.add(profile)
     values = {
         "languages": list(languages),
-        "areas": list(areas),
         "interests": list(interests),
         "capacity": capacity,
         "availability_notes": availability_notes or None,
@@ -190,6 +190,10 @@ def update_guide_profile(
     changed = sorted(name for name, value in values.items() if getattr(profile, name) != value)
     for name, value in values.items():
         setattr(profile, name, value)
+    areas = [area for area_id in area_ids if (area := area_in(user.organisation_id, area_id))]
+    if {area.id for area in profile.areas} != {area.id for area in areas}:
+        profile.areas = areas
+        changed = sorted([*changed, "areas"])
     # Field names only: the values are the volunteer's, and the log is not the place for them.
     record_event("guide_profile_updated", actor=by, obj=profile, details={"fields": changed})
     db.session.flush()

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from guide.access import requires_permission
+from guide.areas.services import area_options
 from guide.guides.certificates import CertificateState
 from guide.guides.forms import GuideProfileForm
 from guide.guides.services import (
@@ -47,7 +48,13 @@ def edit(user_id: uuid.UUID):
         flash(_("Only guides have a guide profile."), "warning")
         return redirect(url_for("guides.roster"))
     profile = guide_user.guide_profile
-    form = GuideProfileForm(obj=profile, saved_languages=profile.languages if profile else [])
+    form = GuideProfileForm(
+        obj=profile,
+        saved_languages=profile.languages if profile else [],
+        area_choices=area_options(
+            guide_user.organisation_id, keep=[area.id for area in profile.areas] if profile else []
+        ),
+    )
     if form.validate_on_submit():
         update_guide_profile(user=guide_user, by=current_user, **form.profile_fields())
         flash(_("The profile of %(name)s is saved.", name=guide_user.full_name), "success")

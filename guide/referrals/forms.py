@@ -29,6 +29,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consent import CHILD_OWN_CONSENT_AGE, may_consent_alone
+from guide.areas.fields import AreaSelectField
 from guide.cases.labels import HELP_LEVEL_LABELS
 from guide.cases.models import Barrier, GuardianRelation, HelpLevel
 from guide.dates import local_date
@@ -225,7 +226,7 @@ class ReferralForm(SubmittedOnce, BaseForm):
     birth_date = DayField(_l("Birth date"), [Optional()], render_kw=NO_AUTOFILL)
     school = _text(_l("School"), max_length=200, render_kw=NO_AUTOFILL)
     school_class = _text(_l("Class"), max_length=20, render_kw=NO_AUTOFILL)
-    area = _text(_l("Area (bydel or school district)"), max_length=100, render_kw=NO_AUTOFILL)
+    area = AreaSelectField(_l("Area (bydel or school district)"))
     languages = CheckboxGroupField(
         _l("Languages the child speaks"),
         choices=_choices(LANGUAGE_LABELS),
@@ -307,7 +308,7 @@ class ReferralForm(SubmittedOnce, BaseForm):
             national_id=self.national_id.data or None,
             school=(self.school.data or "").strip() or None,
             school_class=(self.school_class.data or "").strip() or None,
-            area=(self.area.data or "").strip() or None,
+            area_id=self.area.area_id,
             languages=list(self.languages.data or []),
             guardians=[
                 GuardianDetails(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from guide.access import load_scoped
 from guide.accounts.models import User
+from guide.areas.services import area_columns
 from guide.audit.services import record_event
 from guide.cases.identity import unused_reference
 from guide.cases.models import (
@@ -101,7 +102,8 @@ class ReferralDetails:
     national_id: str | None
     school: str | None
     school_class: str | None
-    area: str | None
+    #: An area of the referrer's organisation (the form offers no other).
+    area_id: uuid.UUID | None
     languages: list[str]
     guardians: list[GuardianDetails]
     interests_in_own_words: str | None
@@ -132,6 +134,7 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
     # half of the referral and the one flush at the end writes it all.
     case_reference = unused_reference(Case.reference, "FG")
     referral_reference = unused_reference(Referral.reference, "HV")
+    area = area_columns(organisation_id, details.area_id)
     child = Child(
         organisation_id=organisation_id,
         first_name=details.first_name,
@@ -140,7 +143,7 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
         national_id=details.national_id or None,
         school=details.school or None,
         school_class=details.school_class or None,
-        area=details.area or None,
+        **area,
         languages=list(details.languages),
     )
     for guardian in details.guardians:
@@ -532,9 +535,11 @@ def _name_key(name: str) -> str:
 
 def _fill_blanks(target: Child, source: Child) -> None:
     """Keep what the existing record says; take from the new referral only what it lacks."""
-    for name in ("national_id", "school", "school_class", "area"):
+    for name in ("national_id", "school", "school_class"):
         if not getattr(target, name) and getattr(source, name):
             setattr(target, name, getattr(source, name))
+    if target.area_id is None and target.area is None and source.area is not None:
+        target.area_id, target.area = source.area_id, source.area
     target.languages = sorted(set(target.languages) | set(source.languages))
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from guide.access import requires_permission
+from guide.areas.services import area_options
 from guide.cases.labels import STATUS_LABELS, template_helpers
 from guide.policy import Permission
 from guide.referrals.forms import (
@@ -65,6 +66,7 @@ def _labels() -> dict[str, object]:
 @requires_permission(Permission.referral_create)
 def new_referral():
     form = ReferralForm()
+    form.area.set_areas(area_options(current_user.organisation_id))
     if form.validate_on_submit():
         referral = submit_referral(details=form.details(), referrer=current_user)
         flash(_("The referral is sent. The coordinator will look at it soon."), "success")

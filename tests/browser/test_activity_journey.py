@@ -46,7 +46,7 @@ def _world(live_server: LiveServer) -> dict[str, object]:
             guide=guide,
             status="in_progress",
         )
-        case.child.area = "Nord"
+        factories.place_child(case, "Nord")
         case.interest_tags = ["guitar", "music"]
         factories.activity(
             org, name=GUITAR, area="Nord", fee_per_season=120_000, has_free_trial=True

@@ -152,7 +152,7 @@ def _refer(page: Page, *, first: str, last: str, guardian: str, relation: str) -
     page.locator("#birth_date").fill(BORN)
     page.locator("#school").fill("Nordby skole")
     page.locator("#school_class").fill("4B")
-    page.locator("#area").fill("Nord")
+    page.locator("#area").select_option(label="Nord")
     page.locator("input[name=languages][value=ar]").check()
     page.locator("#guardian-full_name").fill(guardian)
     page.locator("#guardian-relation").select_option(relation)

@@ -9,19 +9,20 @@ from tests import factories
 
 def _child_in(org, area):
     case = factories.child_case(org)
-    case.child.area = area
+    factories.place_child(case, area)
     return case
 
 
-def test_each_area_once_in_order_without_empty_ones_or_other_organisations(db):
+def test_each_area_once_in_order_without_other_organisations(db):
     org, other = factories.organisation(), factories.organisation()
-    for area in ["Sør", "Nord", None, "Nord", "Bydel Øst", "Sør", "Aasen"]:
+    # "nord" and "Nord" are one area: the list is the organisation's, not the children's text.
+    for area in ["Sør", "Nord", None, "nord", "Bydel Øst", "Sør", "Aasen"]:
         _child_in(org, area)
     _child_in(other, "Vest")
     coordinator = factories.user(org, "coordinator", second_factor=False)
     _db.session.commit()
-    expected = sorted({"Sør", "Nord", "Bydel Øst", "Aasen"})
-    assert area_choices(viewer=coordinator) == expected
+    names = [name for _id, name in area_choices(viewer=coordinator)]
+    assert names == ["Aasen", "Bydel Øst", "Nord", "Sør"]
 
 
 def test_an_organisation_without_areas_offers_none(db):

@@ -36,7 +36,7 @@ def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
 def refer(org, referrer, *, kind, submitted: dt.datetime, area: str | None):
     """A referral and its case, both dated ``submitted``."""
     case = factories.child_case(org, referred_at=submitted, status="accepted")
-    case.child.area = area
+    factories.place_child(case, area)
     _db.session.add(
         Referral(
             organisation_id=org.id,

@@ -53,7 +53,7 @@ def referral_details(**changes) -> ReferralDetails:
         national_id=None,
         school=None,
         school_class=None,
-        area="Nord",
+        area_id=None,
         languages=["nb"],
         guardians=[guardian],
         interests_in_own_words="Jeg liker å tegne og spille gitar",

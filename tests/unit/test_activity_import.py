@@ -20,6 +20,7 @@ from guide.activities.importing import (
     read_register,
 )
 from guide.activities.models import ExtraCostKind
+from guide.areas.models import area_key
 from guide.validation import InvalidInput
 
 HEADER = "Klubb;Organisasjonsnummer;Aktivitet;Kategori;Ukedag;Kontingent;Turer;Leirer"
@@ -81,16 +82,17 @@ def test_good_rows_carry_typed_values():
 def test_commas_windows_1252_and_a_bom_are_all_read():
     header = "Klubb,Aktivitet,Kategori,Kontingent,Område"
     line = 'Sjakklubben,"Sjakk, nybegynnere",Annet,"1 250,50",Bydel Sør'
+    south = uuid.uuid4()
     for data in (
         csv_bytes(line, header=header, encoding="cp1252"),
         codecs.BOM_UTF8 + csv_bytes(line, header=header),
         csv_bytes(line, header=header),
     ):
-        register = read_register(data)
+        register = read_register(data, areas={area_key("Bydel Sør"): south})
         assert register.delimiter == ","
         assert problem_codes(register) == {2: []}
         assert register.rows[0].activity.name == "Sjakk, nybegynnere"
-        assert register.rows[0].activity.area == "Bydel Sør"
+        assert register.rows[0].activity.area_id == south
         assert register.rows[0].activity.fee_per_season == 125050
     assert read_register(csv_bytes(line, header=header, encoding="cp1252")).encoding == (
         "Windows-1252"
@@ -283,3 +285,22 @@ def test_websites_are_http_or_https(typed, stored):
 def test_other_addresses_are_refused(typed):
     with pytest.raises(InvalidInput):
         normalise_website(typed)
+
+
+def test_areas_are_found_by_any_spelling_and_unknown_ones_are_reported():
+    header = "Klubb;Aktivitet;Kategori;Kontingent;Område"
+    north = uuid.uuid4()
+    areas = {area_key("Nord"): north, area_key("Bydel Nord"): north}
+    register = read_register(
+        csv_bytes(
+            "Klubb A;Fotball;Idrett;0;  bydel  NORD ",
+            "Klubb A;Dans;Dans;0;Nord",
+            "Klubb A;Sjakk;Annet;0;Nordby",
+            "Klubb A;Kor;Musikk;0;",
+            header=header,
+        ),
+        areas=areas,
+    )
+    assert problem_codes(register) == {2: [], 3: [], 4: ["area_unknown"], 5: []}
+    assert [row.activity.area_id for row in register.importable_rows] == [north, north, None]
+    assert register.rows[2].problems[0].value == "Nordby"

@@ -37,7 +37,7 @@ def activity_form(club, **overrides):
         "description": "Vi lærer de første akkordene.",
         "min_age": "10",
         "max_age": "14",
-        "area": "Bydel Nord",
+        "area": "",
         "meeting_place": "Kulturhuset",
         "weekday": "2",
         "starts_at": "17:00",

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from guide.activities.models import Activity, ActivityExtraCost, CatalogueImport, Club
 from guide.audit.models import AuditEvent
+from guide.tenant import Organisation
 from tests import factories
 from tests.web.helpers import csrf_token, signed_in_as
 
@@ -159,6 +160,9 @@ def test_rows_join_clubs_already_in_the_catalogue_and_leave_them_as_they_are(
 
 
 def test_a_windows_1252_file_with_commas_is_read(client, db, coordinator):
+    org = db.session.get(Organisation, coordinator.organisation_id)
+    factories.area(org, "Sør", aliases=["Bydel Sør"])
+    db.session.commit()
     content = (
         "Klubb,Aktivitet,Kategori,Kontingent,Område\r\nSjakklubben,Sjakk,Annet,0,Bydel Sør\r\n"
     )
@@ -166,15 +170,18 @@ def test_a_windows_1252_file_with_commas_is_read(client, db, coordinator):
     confirm(client, preview_url)
 
     activity = db.session.scalars(select(Activity)).one()
-    assert (activity.name, activity.area, activity.club.name) == (
-        "Sjakk",
-        "Bydel Sør",
-        "Sjakklubben",
-    )
+    assert (activity.name, activity.area, activity.club.name) == ("Sjakk", "Sør", "Sjakklubben")
+    assert activity.area_id == activity.club.area_id is not None
 
 
 def test_the_example_file_in_the_docs_imports_cleanly(client, db, coordinator, project_root: Path):
     example = (project_root / "docs" / "examples" / "catalogue-import.csv").read_bytes()
+    org = db.session.get(Organisation, coordinator.organisation_id)
+    page = client.get(upload(client, example).headers["Location"]).text
+    assert "is not one of the organisation" in page  # the file's areas are not in the list yet
+    factories.area(org, "Nord", aliases=["Bydel Nord"])
+    factories.area(org, "Sør", aliases=["Bydel Sør"])
+    db.session.commit()
     page = client.get(upload(client, example).headers["Location"]).text
     assert 'data-importable="no"' not in page
 
@@ -250,3 +257,26 @@ def test_referrers_and_guides_cannot_import(client, db, role):
     signed_in_as(client, factories.organisation(), role)
 
     assert client.get("/catalogue/import").status_code == 403
+
+
+def test_an_unknown_area_is_reported_on_its_row_and_the_row_is_left_out(client, db, coordinator):
+    org = db.session.get(Organisation, coordinator.organisation_id)
+    factories.area(org, "Nord", aliases=["Nordbyen"])
+    factories.area(factories.organisation(), "Nordby")  # another organisation's area
+    db.session.commit()
+    content = "\r\n".join(
+        [
+            "Klubb;Aktivitet;Kategori;Kontingent;Område",
+            "Nord IL;Fotball;Idrett;0;NORDBYEN",
+            "Nord IL;Håndball;Idrett;0;Nordby",
+        ]
+    ).encode()
+    preview_url = upload(client, content).headers["Location"]
+    page = client.get(preview_url).text
+    assert "1 row can be imported." in page
+    assert "&#34;Nordby&#34; is not one of the organisation&#39;s areas" in row_html(page, 3)
+    assert "not one of the organisation" not in row_html(page, 2)
+
+    confirm(client, preview_url)
+    activity = db.session.scalars(select(Activity)).one()
+    assert (activity.name, activity.area) == ("Fotball", "Nord")

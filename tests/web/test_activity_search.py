@@ -182,6 +182,22 @@ def test_sort_by_total_cost_or_own_area_first(db, org):
     assert names(by_area) == ["Sør cheap", "Nord cheap", "Nord dear", "Anywhere"]
 
 
+def test_sorted_by_area_a_childs_own_area_comes_first_then_its_neighbours(db, org):
+    nord = factories.area(org, "Nord")
+    nordby = factories.area(org, "Nordby", neighbours=[nord])
+    factories.activity(org, name="Aasen cheap", area="Aasen", fee_per_season=1_000)
+    factories.activity(org, name="Nord", area="Nord", fee_per_season=5_000)
+    factories.activity(org, name="Nordby", area="Nordby", fee_per_season=9_000)
+    db.session.commit()
+    page = search_activities(
+        organisation_id=org.id,
+        filters=ActivityFilters(),
+        sort=SortOrder.area,
+        nearby_areas=[nordby.id, nord.id],
+    )
+    assert names(page) == ["Nordby", "Nord", "Aasen cheap"]
+
+
 def test_results_come_one_bounded_page_at_a_time(client, db, org):
     for number in range(25):
         factories.activity(org, name=f"Activity {number:02}", fee_per_season=number * 100)

@@ -38,6 +38,8 @@ def coordinator(client, db):
 def _guide(org, name: str, **profile_fields):
     account = factories.user(org, "guide", preferred_locale="en")
     account.full_name = name
+    if "areas" in profile_fields:
+        profile_fields["areas"] = [factories.area(org, area) for area in profile_fields["areas"]]
     for field, value in profile_fields.items():
         setattr(account.guide_profile, field, value)
     return account
@@ -47,7 +49,7 @@ def _waiting_case(org, *, area="Nord", guardian_language="ar", tags=("football",
     case = factories.child_case(
         org, first_name=CHILD[0], last_name=CHILD[1], guardian_name=GUARDIAN, status="accepted"
     )
-    case.child.area = area
+    factories.place_child(case, area)
     case.child.languages = ["nb", guardian_language]
     case.child.guardians[0].preferred_language = guardian_language
     case.interest_tags = list(tags)
@@ -89,6 +91,22 @@ def test_guide_speaking_the_guardians_language_in_the_same_area_ranks_first(
     html = _assignment_page(client, case)
     assert _suggested_names(html) == ["Best Match", "Language Only", "Area Only", "Nothing Shared"]
     assert "speaks Arabic · same area · 3 of 3 places free · also likes football" in html
+
+
+def test_a_guide_in_a_neighbouring_area_ranks_after_the_same_area_and_before_others(
+    client, db, coordinator
+):
+    org = coordinator.organisation
+    nord = factories.area(org, "Nord")
+    factories.area(org, "Nordby", neighbours=[nord])
+    _guide(org, "Far Away", languages=["nb"], areas=["Sør"], interests=[], capacity=3)
+    _guide(org, "Next Door", languages=["nb"], areas=["Nord"], interests=[], capacity=3)
+    _guide(org, "Same Area", languages=["nb"], areas=["Nordby"], interests=[], capacity=3)
+    case = _waiting_case(org, area="Nordby")
+    db.session.commit()
+    html = _assignment_page(client, case)
+    assert _suggested_names(html) == ["Same Area", "Next Door", "Far Away"]
+    assert "neighbouring area · 3 of 3 places free" in html
 
 
 def test_full_and_uncleared_guides_are_not_suggested_and_the_page_says_why(client, db, coordinator):
@@ -403,7 +421,8 @@ def test_suggestions_take_the_same_number_of_queries_for_few_and_many_guides(app
         assert len(options.suggestions) == guide_count
         return len(statements)
 
-    assert queries_for(12) == queries_for(2) <= 3
+    # The guides, their areas, their open cases, and the neighbours of the child's area.
+    assert queries_for(12) == queries_for(2) <= 4
 
 
 def assign_with_request(db, case, guide, *, by):

@@ -283,6 +283,10 @@ def build_targets(db, world: World) -> dict[str, list[Target]]:
             Target("fund of another organisation", factories.fund(other).id, NONE),
             Target("fund of my organisation", factories.fund(home).id, OWN),
         ],
+        "area_id": [
+            Target("area of another organisation", factories.area(other, "Vest").id, NONE),
+            Target("area of my organisation", factories.area(home, "Øst").id, OWN),
+        ],
     }
 
 

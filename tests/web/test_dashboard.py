@@ -36,7 +36,7 @@ def test_dashboard_lines_name_the_child_area_and_guide_or_say_what_is_missing(
     for case in (with_guide, without_guide):
         schedule_follow_ups(case, start=started)
     in_area = factories.child_case(org, first_name="Ada", status="accepted", referred_at=NOON)
-    in_area.child.area = "Nord"
+    factories.place_child(in_area, "Nord")
     erased = factories.child_case(org, first_name="Glemt", status="accepted", referred_at=NOON)
     erased.child = None
     db.session.commit()

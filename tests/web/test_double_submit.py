@@ -33,6 +33,7 @@ from guide.activities.models import (
     Enrollment,
 )
 from guide.activities.services import start_import
+from guide.areas.models import Area
 from guide.cases.models import FollowUp, Visit
 from guide.clubs_portal.models import ClubReport
 from guide.consents.links import create_link
@@ -223,6 +224,16 @@ def fund(s: Scene) -> Sent:
     return Sent(s.coordinator, "/funds/new", data)
 
 
+def area(s: Scene) -> Sent:
+    return Sent(s.coordinator, "/areas", {"name": "Nordby", "aliases": "Nordbyen"})
+
+
+def area_from_a_name(s: Scene) -> Sent:
+    factories.place_child(s.case, None)
+    s.case.child.area = "Nordby skolekrets"  # text from before areas were a list
+    return Sent(s.coordinator, "/areas/unmapped", {"name": "Nordby skolekrets", "area": "new"})
+
+
 def category(s: Scene) -> Sent:
     return Sent(s.coordinator, "/catalogue/categories", {"name": "Klatring og buldring"})
 
@@ -307,6 +318,8 @@ FORMS = [
     CreatingForm("activity", activity, Activity),
     CreatingForm("fund", fund, Fund),
     CreatingForm("category", category, ActivityCategory),
+    CreatingForm("area", area, Area),
+    CreatingForm("area from an unmapped name", area_from_a_name, Area),
     CreatingForm("catalogue upload", catalogue_upload, CatalogueImport),
     CreatingForm("catalogue import", catalogue_import, Activity, rows=2),
     # The coordinator's and the guide's tasks, each told by e-mail at once.

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 
 import pytest
 from sqlalchemy import select
 
 from guide.audit.models import AuditEvent
 from guide.dates import add_months, local_date
+from guide.extensions import db as _db
 from guide.guides.models import GuideProfile
+from guide.tenant import Organisation
 from tests import factories
 from tests.web.helpers import csrf_token, sign_in
 
@@ -27,6 +30,8 @@ def coordinator(client, db):
 def _guide(org, name: str, **profile_fields):
     account = factories.user(org, "guide")
     account.full_name = name
+    if "areas" in profile_fields:
+        profile_fields["areas"] = [factories.area(org, area) for area in profile_fields["areas"]]
     for field, value in profile_fields.items():
         setattr(account.guide_profile, field, value)
     return account
@@ -39,13 +44,21 @@ def _entry(html: str, name: str) -> str:
     return html[start:end]
 
 
+def _area_ids(guide, *names: str) -> list[str]:
+    """The ids of the guide's organisation's areas called ``names`` (made if new)."""
+    org = _db.session.get(Organisation, guide.organisation_id)
+    return [str(factories.area(org, name).id) for name in names]
+
+
 def _profile_form(client, guide, **overrides):
+    areas = _area_ids(guide, "Nord", "Sentrum")
+    _db.session.commit()
     page = client.get(f"/guides/{guide.id}/edit")
     assert page.status_code == 200
     data = {
         "csrf_token": csrf_token(page.text),
         "languages": ["nb", "ar"],
-        "areas": "Nord, Sentrum",
+        "areas": areas,
         "interests": "Football, music, football",
         "capacity": "3",
         "availability_notes": "Weekday afternoons",
@@ -124,7 +137,7 @@ def test_coordinator_edits_a_profile_and_the_change_is_audited(client, db, coord
     db.session.expire_all()
     profile = db.session.scalar(select(GuideProfile).where(GuideProfile.user_id == guide.id))
     assert profile.languages == ["nb", "ar"]
-    assert profile.areas == ["Nord", "Sentrum"]
+    assert [area.name for area in profile.areas] == ["Nord", "Sentrum"]
     assert profile.interests == ["football", "music"]
     assert profile.capacity == 3
     assert profile.police_certificate_checked_on == dt.date(2025, 1, 15)
@@ -137,10 +150,11 @@ def test_coordinator_edits_a_profile_and_the_change_is_audited(client, db, coord
     assert "Weekday" not in str(event.details)
 
 
-def test_right_to_left_area_is_kept_as_typed(client, db, coordinator):
+def test_right_to_left_area_name_is_shown(client, db, coordinator):
     guide = _guide(coordinator.organisation, "Arabic Area Guide")
+    areas = _area_ids(guide, "حي الشمال")
     db.session.commit()
-    assert _profile_form(client, guide, areas="حي الشمال").status_code == 302
+    assert _profile_form(client, guide, areas=areas).status_code == 302
     assert "حي الشمال" in _entry(client.get("/guides").text, "Arabic Area Guide")
 
 
@@ -148,7 +162,7 @@ def test_right_to_left_area_is_kept_as_typed(client, db, coordinator):
     ("field", "value", "message"),
     [
         ("interests", "football, ⚽", "no emoji or symbols"),
-        ("areas", "N" * 10_000, "at most 100 characters"),
+        ("areas", [str(uuid.uuid4())], "Choose areas from the list"),
         ("availability_notes", "x" * 10_000, "1000 characters or fewer"),
         ("capacity", "three", "whole number"),
         ("capacity", "99", "from 0 to 10"),
@@ -168,7 +182,8 @@ def test_invalid_profile_input_is_explained_and_nothing_is_stored(
     assert message in response.text
     db.session.expire_all()
     profile = db.session.scalar(select(GuideProfile).where(GuideProfile.user_id == guide.id))
-    assert (profile.capacity, profile.interests, profile.areas) == (2, ["chess"], ["Nord"])
+    saved = (profile.capacity, profile.interests, [area.name for area in profile.areas])
+    assert saved == (2, ["chess"], ["Nord"])
 
 
 def test_guide_without_profile_is_listed_and_gets_one(client, db, coordinator):

@@ -35,7 +35,7 @@ def valid_referral(**changes: str) -> dict[str, str]:
         "national_id": "",
         "school": "Eksempelby skole",
         "school_class": "5B",
-        "area": "Nord",
+        "area": "",
         "languages": ["nb", "ar"],
         "guardian-full_name": "Forelder Skjemasen",
         "guardian-relation": "mother",

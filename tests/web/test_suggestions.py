@@ -15,7 +15,7 @@ def setting(client, db):
     org = factories.organisation()
     guide = signed_in_as(client, org, "guide", preferred_locale="en")
     case = factories.child_case(org, guide=guide, status="in_progress", birth_date="2015-04-01")
-    case.child.area = "Nord"
+    factories.place_child(case, "Nord")
     case.interest_tags = ["guitar", "music"]
     case.interests_in_own_words = "Gitar! Jeg vil lære å spille som broren min"
     db.session.commit()
@@ -102,27 +102,74 @@ def test_keyword_matching_is_simple_and_normalised():
     assert [interest.label for interest in interests] == ["football", "tegne"]
 
 
-def test_ranking_prefers_more_matches_then_home_area_then_price(db):
+def test_ranking_prefers_more_matches_then_home_area_then_neighbours_then_price(db):
+    import uuid
+
     from guide.activities.models import Activity
     from guide.activities.search import ActivityResult
 
-    def result(name, area, total, category="music"):
-        return ActivityResult(Activity(name=name, area=area, category_key=category), total)
+    nord, nordby, sor = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    def result(name, area_id, total, category="music"):
+        return ActivityResult(Activity(name=name, area_id=area_id, category_key=category), total)
 
     ranked = rank_suggestions(
         [
-            result("Piano", "Sør", 100),
-            result("Gitar og sang", "Sør", 900),
-            result("Gitarkurs", "Nord", 500),
-            result("Gitarkurs billig", "Sør", 400),
+            result("Piano", sor, 100),
+            result("Gitar og sang", sor, 900),
+            result("Gitarkurs billig", sor, 300),
+            result("Gitarkurs nabo", nordby, 400),
+            result("Gitarkurs", nord, 500),
         ],
         interests_of(["guitar", "singing"], None),
-        home_area="Nord",
+        nearby_areas=[nord, nordby],
     )
     assert [s.activity.name for s in ranked] == [
         "Gitar og sang",
         "Gitarkurs",
+        "Gitarkurs nabo",
         "Gitarkurs billig",
         "Piano",
     ]
     assert ranked[0].matched == ["guitar", "singing"]
+
+
+def test_a_child_in_nordby_gets_football_from_the_neighbouring_area_nord(client, db):
+    # The case: the activity is in "Nord", the child was referred in "Nordby".
+    org = factories.organisation()
+    guide = signed_in_as(client, org, "guide", preferred_locale="en")
+    case = factories.child_case(org, guide=guide, status="in_progress", birth_date="2015-04-01")
+    nord = factories.area(org, "Nord")
+    factories.place_child(case, "Nordby", neighbours=[nord])
+    case.interest_tags = ["football"]
+    factories.activity(org, name="Fotball G10", category_key="sport", area="Nord")
+    factories.activity(org, name="Fotball Sør", category_key="sport", area="Sør")
+    factories.activity(org, name="Fotball Nordby", category_key="sport", area="Nordby")
+    db.session.commit()
+    html = suggestions_page(client, case)
+    assert "Fotball G10" in html and "Fotball Sør" not in html
+    assert html.index("Fotball Nordby") < html.index("Fotball G10"), "own area first"
+
+
+def test_without_the_neighbourhood_nord_is_not_suggested_for_nordby(client, db):
+    # The control: it is the neighbourhood, not the likeness of the names, that counts.
+    org = factories.organisation()
+    guide = signed_in_as(client, org, "guide", preferred_locale="en")
+    case = factories.child_case(org, guide=guide, status="in_progress", birth_date="2015-04-01")
+    factories.place_child(case, "Nordby")
+    case.interest_tags = ["football"]
+    factories.activity(org, name="Fotball G10", category_key="sport", area="Nord")
+    db.session.commit()
+    assert "Fotball G10" not in suggestions_page(client, case)
+
+
+def test_an_other_spelling_is_the_same_area(db):
+    from guide.areas.models import area_key
+    from guide.areas.services import area_lookup
+
+    org = factories.organisation()
+    nord = factories.area(org, "Nord", aliases=["Nordbyen", "Bydel Nord"])
+    lookup = area_lookup(org.id)
+    for spelling in ("nordbyen", "  BYDEL   nord ", "Nord"):
+        assert lookup[area_key(spelling)] is nord
+    assert area_key("Nordby") not in lookup

@@ -1,0 +1,1 @@
+"""The organisation's list of areas (bydeler, skolekretser): names, other spellings, neighbours."""
