@@ -163,14 +163,6 @@ def _sign_in(page: Page, person: Person) -> None:
     expect(page.locator(".app-account__name")).to_have_text(person.full_name)
 
 
-def _choose(field: Locator, label: str) -> None:
-    """Choose ``label`` in a select, or type it where the field is a text box."""
-    if field.evaluate("element => element.tagName") == "SELECT":
-        field.select_option(label=label)
-    else:
-        field.fill(label)
-
-
 def _refer(page: Page) -> str:
     """The nurse fills in and sends the referral form; returns the referral's reference."""
     page.get_by_role("link", name="Henvis et barn").first.click()
@@ -179,7 +171,7 @@ def _refer(page: Page) -> str:
     page.locator("#birth_date").fill(BORN)
     page.locator("#school").fill("Stafettby skole")
     page.locator("#school_class").fill("5A")
-    _choose(page.locator("#area"), AREA)
+    page.locator("#area").select_option(label=AREA)
     page.locator("input[name=languages][value=ar]").check()
     page.locator("#guardian-full_name").fill(GUARDIAN)
     page.locator("#guardian-relation").select_option("mother")
