@@ -374,6 +374,10 @@ def test_five_people_hand_a_child_course_to_each_other(
         history = person.locator(".app-club-report-history").filter(has_text=ABSENCE_NOTE)
         expect(history).to_have_count(1)
         expect(history).to_contain_text(FOOTBALL_CLUB)
+    # The nurse was told that the referral was accepted; the club's report is not hers.
+    _task(nurse, "Henvisningen din er tatt imot", case_reference)
+    expect(nurse.locator("li.app-task").filter(has_text=absence_sentence)).to_have_count(0)
+    expect(nurse.locator("main")).not_to_contain_text(ABSENCE_NOTE)
     assert console_errors.messages == []
 
     # Every e-mail so far goes out without a word about the family or the club's note;
