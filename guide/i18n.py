@@ -9,18 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel import get_locale, get_timezone, get_translations, gettext
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
@@ -55,6 +56,8 @@ def configure_babel(app: Flask) -> None:
         text_direction=text_direction,
         current_locale=current_locale,
         language_choices=language_choices,
+        language_name=language_name,
+        language_names=language_names,
     )
 
 
@@ -170,6 +173,35 @@ def text_direction(locale: LocaleArg = None) -> str:
 def language_choices() -> list[tuple[str, str]]:
     """(code, name in its own language) for every enabled locale."""
     return [(code, _native_name(code)) for code in _settings().locales]
+
+
+#: A language outside the list, as the referral form offers it (``"other"``).
+OTHER_LANGUAGE = "other"
+
+
+def language_name(code: str, *, locale: LocaleArg = None) -> str:
+    """A language code as the language's name in the reader's language: "ar" → "arabisk".
+
+    The one place a stored language code becomes words (referrals, cases, guides, activities);
+    an unknown code is shown as it is.
+    """
+    if code == OTHER_LANGUAGE:
+        return gettext("Another language")
+    return _language_name(code, str(_as_locale(locale)))
+
+
+def language_names(codes: Iterable[str], *, locale: LocaleArg = None) -> str:
+    """``["nb", "ar"]`` as "norsk bokmål, arabisk" in the reader's language."""
+    return ", ".join(language_name(code, locale=locale) for code in codes)
+
+
+@lru_cache(maxsize=1024)  # codes come from the data and the locales are few: bounded
+def _language_name(code: str, locale_tag: str) -> str:
+    try:
+        name = Locale.parse(code).get_display_name(locale_tag)
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name or code
 
 
 @lru_cache(maxsize=64)

@@ -41,7 +41,7 @@ from guide.guides.forms import (
     LanguageChoice,
     no_control_characters,
 )
-from guide.guides.services import language_name
+from guide.i18n import language_name
 from guide.submissions import SubmittedOnce
 from guide.validation.errors import InvalidInput
 from guide.validation.fields import (

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from guide.access import requires_permission
@@ -45,7 +46,8 @@ from guide.activities.services import (
     update_club,
 )
 from guide.areas.services import area_options
-from guide.catalogue.labels import extra_cost_label, language_names, weekday_name
+from guide.catalogue.labels import extra_cost_label, weekday_name
+from guide.i18n import language_names
 from guide.policy import Permission
 from guide.web.responses import form_status
 
@@ -300,11 +302,14 @@ def import_apply(import_id: uuid.UUID):
         return redirect(url_for("activities.import_upload"))
     flash(
         _(
-            "Imported %(activities)d activities and %(clubs)d new clubs; "
-            "%(skipped)d rows were left out.",
-            activities=outcome.activities_created,
-            clubs=outcome.clubs_created,
-            skipped=outcome.rows_skipped,
+            "Imported %(activities)s and %(clubs)s; %(skipped)s.",
+            activities=ngettext(
+                "%(num)d activity", "%(num)d activities", outcome.activities_created
+            ),
+            clubs=ngettext("%(num)d new club", "%(num)d new clubs", outcome.clubs_created),
+            skipped=ngettext(
+                "%(num)d row was left out", "%(num)d rows were left out", outcome.rows_skipped
+            ),
         ),
         "success",
     )

@@ -32,9 +32,9 @@ from guide.guides.models import GuideProfile
 from guide.guides.services import (
     BLOCKER_LABELS,
     assignment_blockers,
-    language_name,
     open_case_counts,
 )
+from guide.i18n import language_name
 from guide.roles import Role
 from guide.tasks import TaskKind, path_for, raise_task
 from guide.validation.versions import check_version

@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from guide.cases.labels import CLOSE_REASON_LABELS, STATUS_LABELS, VISIT_KIND_LABELS
 from guide.cases.models import CaseStatus, CloseReason, VisitKind
 from guide.cases.services import CaseFilters, CaseOrder, CaseSort
+from guide.dates import local_date
 from guide.submissions import SubmittedOnce
 from guide.validation.fields import FreeText, LocalDateField, MaxLength, PersonName
 from guide.validation.forms import Form
@@ -55,7 +56,9 @@ class VisitForm(SubmittedOnce, Form):
         validators=[InputRequired(_l("Choose what kind of contact it was."))],
     )
     occurred_on = LocalDateField(
-        _l("Date"), validators=[InputRequired(_l("Enter the date of the contact."))]
+        _l("Date"),
+        validators=[InputRequired(_l("Enter the date of the contact."))],
+        default=local_date,  # most visits are logged the same day
     )
     duration_minutes = MinutesField(
         _l("Duration in minutes"),

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from guide.reports.labels import REFERRER_KIND_LABELS
+
 STATUS_LABELS = {
     "referred": _l("Referred"),
     "accepted": _l("Accepted, waiting for a guide"),
@@ -32,6 +34,22 @@ VISIT_KIND_LABELS = {
     "club_meeting": _l("Meeting with club"),
     "accompanied_session": _l("Accompanied session"),
     "follow_up": _l("Follow-up"),
+}
+
+BARRIER_LABELS = {
+    "economy": _l("The family's economy"),
+    "transport": _l("Transport"),
+    "language": _l("Language"),
+    "social": _l("Social reasons (friends, shyness)"),
+    "disability": _l("Disability or health"),
+    "unaware_of_offers": _l("Does not know what is on offer"),
+    "other": _l("Other"),
+}
+
+#: How the family agreed to the referral, as the referrer ticks it on the referral form.
+CONSENT_METHOD_LABELS = {
+    "signed_paper": _l("Signed on paper"),
+    "verbal_documented": _l("Given verbally, documented by me"),
 }
 
 CLOSE_REASON_LABELS = {
@@ -72,6 +90,22 @@ def _labeller(table: dict[str, object]) -> Callable[[object], str]:
     return label
 
 
+def barrier_labels(barriers: list[str]) -> str:
+    """The barriers the referrer ticked, named in the reader's language, in the form's order."""
+    return ", ".join(str(label) for key, label in BARRIER_LABELS.items() if key in barriers)
+
+
+def consent_method_as_read_by_others(method: object, *, referrer_name: str) -> str:
+    """How consent to refer was given, for readers other than the referrer: names the referrer.
+
+    The referrer ticks "documented by me"; a coordinator reading it must see who "me" is.
+    """
+    key = str(getattr(method, "value", method))
+    if key == "verbal_documented":
+        return gettext("Given verbally, documented by %(name)s", name=referrer_name)
+    return _label(CONSENT_METHOD_LABELS, key)
+
+
 def follow_up_label(months_after: int, due: str) -> str:
     """A line such as "1 month: due 05.03.2026"; no months for follow-ups raised at an end."""
     if months_after <= 0:
@@ -88,6 +122,9 @@ def template_helpers() -> dict[str, object]:
         "help_level_label": _labeller(HELP_LEVEL_LABELS),
         "visit_kind_label": _labeller(VISIT_KIND_LABELS),
         "close_reason_label": _labeller(CLOSE_REASON_LABELS),
+        "barrier_labels": barrier_labels,
+        "consent_method_as_read_by_others": consent_method_as_read_by_others,
+        "referrer_kind_label": _labeller(REFERRER_KIND_LABELS),
         "as_date": as_date,
         "follow_up_label": follow_up_label,
     }

@@ -44,11 +44,17 @@ class GuardianRow:
 
 @dataclass(frozen=True, slots=True)
 class ReferralRow:
-    """Why the child was referred; coordinators only."""
+    """Who referred the child and what they ticked; why, and the consent, for coordinators only."""
 
     reference: str
     submitted_at: dt.datetime
-    reason: str
+    referrer_name: str
+    referrer_kind: str
+    barriers: list[str]
+    #: None for readers who do not triage referrals (guides).
+    reason: str | None
+    consent_method: str | None
+    consent_given_on: dt.date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +150,17 @@ def _guardians(child_id: uuid.UUID) -> list[GuardianRow]:
 def _referrals_query() -> Select:
     return (
         select(
-            Referral.id, Referral.reference, Referral.submitted_at, Referral.reason.sealed_column
+            Referral.id,
+            Referral.reference,
+            Referral.submitted_at,
+            User.full_name,
+            Referral.referrer_kind,
+            Referral.barriers,
+            Referral.reason.sealed_column,
+            Referral.consent_method,
+            Referral.consent_given_on,
         )
+        .join(User, Referral.referred_by_id == User.id)
         .where(
             Referral.case_id == bindparam("case_id"),
             Referral.organisation_id == bindparam("organisation_id"),
@@ -155,17 +170,32 @@ def _referrals_query() -> Select:
 
 
 def _referrals(case_id: uuid.UUID, *, viewer: User) -> list[ReferralRow]:
-    # Only those who triage referrals read why a child was referred.
-    if scope_for(viewer, Permission.referral_triage) != Scope.own_organisation:
-        return []
+    # Everyone who sees the case sees who referred and what they ticked; only those who
+    # triage referrals read why the child was referred and how the family agreed to it.
+    triages = scope_for(viewer, Permission.referral_triage) == Scope.own_organisation
     rows = _rows(_referrals_query(), case_id=case_id, organisation_id=viewer.organisation_id)
     return [
         ReferralRow(
             reference=reference,
             submitted_at=submitted_at,
-            reason=Referral.reason.reveal(reason, row_id=row_id),
+            referrer_name=referrer_name,
+            referrer_kind=referrer_kind,
+            barriers=list(barriers or []),
+            reason=Referral.reason.reveal(reason, row_id=row_id) if triages else None,
+            consent_method=consent_method if triages else None,
+            consent_given_on=consent_given_on if triages else None,
         )
-        for row_id, reference, submitted_at, reason in rows
+        for (
+            row_id,
+            reference,
+            submitted_at,
+            referrer_name,
+            referrer_kind,
+            barriers,
+            reason,
+            consent_method,
+            consent_given_on,
+        ) in rows
     ]
 
 

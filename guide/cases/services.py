@@ -442,15 +442,29 @@ class GuideCase:
     due_on: dt.date | None = None
 
 
+#: The step after the furthest an activity has come: proposed → arrange a trial, trial →
+#: record the start. A started activity leaves the next step to the follow-ups.
+_ACTIVITY_STEPS = (("trial", "record_start"), ("proposed", "arrange_trial"))
+
+
 def next_step_for(case: Case) -> tuple[str, dt.date | None]:
-    """What the guide should do next, as a key the template translates, and a due date."""
+    """What the guide should do next, as a key the template translates, and a due date.
+
+    It follows what was last done: a visit moves on from the first contact, a proposed
+    activity from finding one, a trial from arranging it, a start from recording it.
+    """
     status = CaseStatus(case.status)
-    if status == CaseStatus.guide_assigned:
-        return "first_contact", None
-    if status == CaseStatus.in_progress:
-        return "find_activity", None
     if status == CaseStatus.paused:
         return "check_in", None
+    if status != CaseStatus.active:
+        reached = {str(enrollment.status) for enrollment in case.enrollments}
+        step = next((step for stage, step in _ACTIVITY_STEPS if stage in reached), None)
+        if step is not None and "enrolled" not in reached:
+            return step, None
+        if status == CaseStatus.guide_assigned:
+            return "first_contact", None
+        if status == CaseStatus.in_progress:
+            return "find_activity", None
     open_follow_up = next((f for f in case.follow_ups if f.done_at is None), None)
     if open_follow_up is not None:
         return "follow_up", open_follow_up.due_on
@@ -468,7 +482,11 @@ def my_cases(*, viewer: User) -> list[GuideCase]:
                 select(GuideProfile.id).where(GuideProfile.user_id == viewer.id)
             ),
         )
-        .options(joinedload(Case.child), selectinload(Case.follow_ups))
+        .options(
+            joinedload(Case.child),
+            selectinload(Case.follow_ups),
+            selectinload(Case.enrollments),
+        )
         .order_by(Case.guide_assigned_at.desc(), Case.id)
     ).unique()
     rows = []

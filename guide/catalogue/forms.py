@@ -7,7 +7,8 @@ from wtforms import BooleanField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional
 
 from guide.activities.search import ActivityFilters, SortOrder
-from guide.catalogue.labels import language_name, weekday_names
+from guide.catalogue.labels import weekday_names
+from guide.i18n import language_name
 from guide.validation.fields import KronerField
 from guide.validation.forms import Form
 from guide.web.widgets import PlainOptionsSelect

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -34,6 +34,30 @@ CATEGORY_LABELS = {
     "youth_club": _l("Youth club"),
     "culture_school": _l("Culture school"),
     "other": _l("Other"),
+}
+
+#: The interest tags a referral's words are read into (guide.referrals.services) and the
+#: synonyms activity matching knows (guide.activities.search), named for people.
+INTEREST_LABELS = {
+    "football": _l("Football"),
+    "handball": _l("Handball"),
+    "basketball": _l("Basketball"),
+    "swimming": _l("Swimming"),
+    "guitar": _l("Guitar"),
+    "piano": _l("Piano"),
+    "singing": _l("Singing"),
+    "drawing": _l("Drawing"),
+    "chess": _l("Chess"),
+    "climbing": _l("Climbing"),
+    "gymnastics": _l("Gymnastics"),
+    "skiing": _l("Skiing"),
+    "riding": _l("Riding"),
+    "theatre": _l("Theatre"),
+    "coding": _l("Coding"),
+    "scouts": _l("Scouting"),
+    "outdoor": _l("Outdoor life"),
+    "art": _l("Art and crafts"),
+    "gaming": _l("Gaming and e-sport"),
 }
 
 EXTRA_COST_LABELS = {
@@ -89,17 +113,6 @@ def weekday_names() -> list[tuple[int, str]]:
     return list(enumerate(_fixed_names(current_locale()).days))
 
 
-def language_name(code: str) -> str:
-    """A language code as the language's name in the request's language, e.g. "arabisk"."""
-    return _language_name(code, current_locale())
-
-
-def language_names(codes: list[str]) -> str:
-    """``["nb", "ar"]`` as "norsk bokmål, arabisk" in the request's language."""
-    locale = current_locale()
-    return ", ".join(_language_name(code, locale) for code in codes)
-
-
 @dataclass(frozen=True)
 class _FixedNames:
     #: Monday to Sunday.
@@ -122,13 +135,17 @@ def _fixed_names(locale: str) -> _FixedNames:
         )
 
 
-@lru_cache(maxsize=1024)  # codes come from the activities: bounded, unlike the locales
-def _language_name(code: str, locale: str) -> str:
-    try:
-        name = Locale.parse(code).get_display_name(locale)
-    except (ValueError, UnknownLocaleError):
-        return code
-    return name or code
+def interest_name(tag: str) -> str:
+    """An interest tag in the reader's language ("football" → "Fotball"); the catalogue's
+    category names serve for tags that are categories ("music"); other words (the child's
+    own, a guide's) are shown as written."""
+    label = INTEREST_LABELS.get(tag) or CATEGORY_LABELS.get(tag)
+    return str(label) if label is not None else tag
+
+
+def interest_names(tags: Iterable[str]) -> str:
+    """Interest tags as "Fotball, Gitar" in the reader's language."""
+    return ", ".join(interest_name(tag) for tag in tags)
 
 
 def extra_cost_label(label: str | None, kind: str) -> str:
@@ -154,8 +171,8 @@ def enrollment_status_label(status: str) -> str:
 def template_helpers() -> dict[str, object]:
     return {
         "weekday_name": weekday_name,
-        "language_names": language_names,
         "extra_cost_label": extra_cost_label,
+        "interest_names": interest_names,
         "end_reason_label": end_reason_label,
         "enrollment_status_label": enrollment_status_label,
     }

@@ -19,11 +19,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from consent import NEVER_TO_CLUBS, Category, Recipient, categories_offered_to
-from guide.consents.labels import CHANNEL_LABELS, LANGUAGE_NAMES, METHOD_LABELS, category_name
+from guide.consents.labels import (
+    CHANNEL_LABELS,
+    LANGUAGE_NAMES,
+    METHOD_LABELS,
+    PURPOSE_NAMES,
+    category_name,
+)
 from guide.consents.texts import (
     CONSENT_LANGUAGES,
     CURRENT_TEXT_VERSION,
-    PURPOSE_LABELS,
     TEXT_VERSIONS,
 )
 from guide.consents.uploads import CheckedScan, ScanRefused, check_scan
@@ -82,7 +87,7 @@ def _categories() -> CategoryChoice:
 def _purpose() -> RadioField:
     return RadioField(
         _l("What the information will be used for"),
-        choices=[SelectChoice(key, label) for key, label in PURPOSE_LABELS.items()],
+        choices=[SelectChoice(key, label) for key, label in PURPOSE_NAMES.items()],
         validators=[InputRequired(_l("Choose what the information will be used for."))],
     )
 

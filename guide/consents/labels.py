@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from consent import Category, Reason
-from guide.consents.texts import SCHEME_RECIPIENT_LABEL, purpose_label
+from guide.consents.texts import SCHEME_RECIPIENT_LABEL
 from guide.dates import local_date
+from guide.i18n import language_name
 from guide.referrals.forms import CONSENT_RELATION_LABELS
 
 #: Staff-facing names of the categories (the guardian's form words them for the family).
@@ -17,6 +18,14 @@ CATEGORY_NAMES = {
     Category.HEALTH_RELATED: _l("Health-related information"),
     Category.ECONOMY: _l("Economy and support"),
 }
+
+#: Staff-facing words for the purposes (the guardian's form says "my child").
+PURPOSE_NAMES = {
+    "start_activity": _l("Helping the child start in a leisure activity and take part in it"),
+    "follow_up": _l("The guide's and the coordinator's follow-up of the child and the family"),
+}
+#: Staff-facing name of the scheme as a recipient.
+SCHEME_RECIPIENT_NAME = _l("The fritidsguide scheme (the coordinator and the child's guide)")
 
 METHOD_LABELS = {
     "signed_paper": _l("Signed paper form"),
@@ -70,6 +79,12 @@ def category_name(category: Category | str) -> str:
     return str(CATEGORY_NAMES[Category(category)])
 
 
+def purpose_name(purpose: str) -> str:
+    """The staff-facing words for a stored purpose key; an unknown key is shown as it is."""
+    label = PURPOSE_NAMES.get(purpose)
+    return str(label) if label is not None else purpose
+
+
 def _label(table: dict, value: object) -> str:
     key = getattr(value, "value", value)
     return str(table.get(key, key))
@@ -84,8 +99,9 @@ def template_helpers() -> dict[str, object]:
         "consent_giver_relation_label": lambda value: _label(CONSENT_RELATION_LABELS, value),
         "consent_category_label": category_name,
         "consent_category_list": lambda values: ", ".join(map(category_name, values)),
-        "consent_purpose_label": purpose_label,
-        "consent_language_name": lambda code: LANGUAGE_NAMES.get(code, code),
+        "consent_purpose_label": purpose_name,
+        "consent_language_name": language_name,
         "scheme_recipient_label": lambda: str(SCHEME_RECIPIENT_LABEL),
+        "staff_scheme_recipient_label": lambda: str(SCHEME_RECIPIENT_NAME),
         "local_date": local_date,
     }

@@ -22,9 +22,9 @@ from guide.accounts.models import User
 from guide.activities.models import Club
 from guide.audit.services import record_event
 from guide.cases.models import Child
+from guide.consents.labels import category_name
 from guide.consents.models import Consent, Share
 from guide.consents.records import consent_records_for_child
-from guide.consents.texts import category_label
 from guide.database import utcnow
 from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_emails
@@ -56,7 +56,7 @@ class ShareRefused(ValueError):
         return [
             _(
                 "No valid consent for “%(category)s” to %(club)s: %(reason)s",
-                category=category_label(category),
+                category=category_name(category),
                 club=self.club_name,
                 reason=refusal_reason_label(reason),
             )

@@ -16,10 +16,10 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consent import Category
-from guide.consents.labels import LANGUAGE_NAMES
+from guide.consents.labels import LANGUAGE_NAMES, category_name
 from guide.consents.links import LinkPurpose
 from guide.consents.sharing import CLUB_CATEGORIES
-from guide.consents.texts import CONSENT_LANGUAGES, category_label
+from guide.consents.texts import CONSENT_LANGUAGES
 from guide.submissions import SubmittedOnce
 from guide.validation.forms import Form
 
@@ -81,7 +81,7 @@ class ShareForm(SubmittedOnce, Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.categories.choices = [
-            SelectChoice(category.value, category_label(category)) for category in CLUB_CATEGORIES
+            SelectChoice(category.value, category_name(category)) for category in CLUB_CATEGORIES
         ]
 
     def chosen_categories(self) -> list[Category]:

@@ -27,6 +27,7 @@ from guide.consents.links import (
 from guide.consents.services import organisation_clubs
 from guide.consents.sharing import ShareRefused, share_with_club
 from guide.consents.sharing_forms import DELIVERY_EMAIL, CreateLinkForm, ShareForm
+from guide.enrollments.services import current_club_id
 from guide.policy import Permission
 from guide.submissions import remember_result
 from guide.web.responses import form_status
@@ -85,7 +86,13 @@ def share(case_id: uuid.UUID):
     case = _case_with_child(case_id)
     clubs = {str(club.id): club for club in organisation_clubs(case.organisation_id)}
     form = ShareForm()
-    form.club.choices = [SelectChoice(key, club.name) for key, club in clubs.items()]
+    form.club.choices = [SelectChoice("", _("Choose a club"))] + [
+        SelectChoice(key, club.name) for key, club in clubs.items()
+    ]
+    if not form.is_submitted():
+        # The club the child goes to (or is about to try) is nearly always the one meant.
+        club_id = current_club_id(case)
+        form.club.data = str(club_id) if club_id is not None else None
     refusals: list[str] = []
     if form.validate_on_submit():
         try:

@@ -66,6 +66,29 @@ def case_enrollments(case: Case) -> list[Enrollment]:
     return sorted(rows, key=lambda enrollment: enrollment.status == E.ended)
 
 
+#: Which of a case's activities is "the child's": started, then tried, then proposed.
+_CLOSEST_FIRST = (E.enrolled, E.trial, E.proposed)
+
+
+def current_club_id(case: Case) -> uuid.UUID | None:
+    """The club of the child's current activity, else of the one tried or proposed last.
+
+    The main activity wins among equals; None when no activity is open.
+    """
+    open_ones = [enrollment for enrollment in case.enrollments if enrollment.status != E.ended]
+    if not open_ones:
+        return None
+    closest = min(
+        open_ones,
+        key=lambda enrollment: (
+            _CLOSEST_FIRST.index(E(enrollment.status)),
+            not enrollment.is_main,
+            -enrollment.created_at.timestamp(),
+        ),
+    )
+    return closest.activity.club_id
+
+
 def load_enrollment(case: Case, enrollment_id: uuid.UUID) -> Enrollment:
     """One of ``case``'s enrollments, else 404 (the case was loaded through the object rule)."""
     enrollment = load_scoped(

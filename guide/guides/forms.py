@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from guide.areas.fields import AreaChecklist
-from guide.guides.services import language_name
+from guide.i18n import language_name
 from guide.validation.fields import CheckedDateField, FreeText, MaxLength, WholeNumberField
 from guide.validation.forms import Form as BaseForm
 from guide.validation.versions import VersionField

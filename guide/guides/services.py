@@ -8,8 +8,6 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from babel import Locale
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -198,9 +196,3 @@ def update_guide_profile(
     record_event("guide_profile_updated", actor=by, obj=profile, details={"fields": changed})
     db.session.flush()
     return profile
-
-
-def language_name(code: str) -> str:
-    """The language's name in the request's language ("arabisk"), else the code itself."""
-    locale = get_locale() or Locale.parse("nb")
-    return locale.languages.get(code, code)

@@ -14,7 +14,6 @@ from guide.guides.certificates import CertificateState
 from guide.guides.forms import GuideProfileForm
 from guide.guides.services import (
     guide_roster,
-    language_name,
     load_organisation_user,
     update_guide_profile,
 )
@@ -28,7 +27,6 @@ bp = Blueprint("guides", __name__)
 @bp.app_context_processor
 def roster_helpers() -> dict[str, object]:
     return {
-        "language_names": lambda codes: ", ".join(language_name(code) for code in codes),
         "CertificateState": CertificateState,
     }
 

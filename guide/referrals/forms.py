@@ -30,8 +30,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consent import CHILD_OWN_CONSENT_AGE, may_consent_alone
 from guide.areas.fields import AreaSelectField
-from guide.cases.labels import HELP_LEVEL_LABELS
-from guide.cases.models import Barrier, GuardianRelation, HelpLevel
+from guide.cases.labels import BARRIER_LABELS, CONSENT_METHOD_LABELS, HELP_LEVEL_LABELS
+from guide.cases.models import GuardianRelation, HelpLevel
 from guide.dates import local_date
 from guide.referrals.models import ConsentToReferMethod
 from guide.referrals.services import GuardianDetails, ReferralDetails
@@ -63,15 +63,6 @@ LANGUAGE_LABELS = {
     "ti": _l("Tigrinya"),
     "other": _l("Another language"),
 }
-BARRIER_LABELS = {
-    Barrier.economy: _l("The family's economy"),
-    Barrier.transport: _l("Transport"),
-    Barrier.language: _l("Language"),
-    Barrier.social: _l("Social reasons (friends, shyness)"),
-    Barrier.disability: _l("Disability or health"),
-    Barrier.unaware_of_offers: _l("Does not know what is on offer"),
-    Barrier.other: _l("Other"),
-}
 RELATION_LABELS = {
     GuardianRelation.mother: _l("Mother"),
     GuardianRelation.father: _l("Father"),
@@ -84,11 +75,6 @@ CONSENT_RELATION_LABELS = {
     **RELATION_LABELS,
     "child": _l("The child (%(age)d or older)", age=CHILD_OWN_CONSENT_AGE),
 }
-CONSENT_METHOD_LABELS = {
-    ConsentToReferMethod.signed_paper: _l("Signed on paper"),
-    ConsentToReferMethod.verbal_documented: _l("Given verbally, documented by me"),
-}
-
 CHOOSE_ONE = _l("Choose one of the options.")
 #: Third-party data: the browser must not fill in the referrer's own name or number.
 NO_AUTOFILL = {"autocomplete": "off"}

@@ -289,7 +289,11 @@ def _own_referrals(referrer: User):
             Referral.organisation_id == referrer.organisation_id,
             Referral.referred_by_id == referrer.id,
         )
-        .options(joinedload(Referral.child), joinedload(Referral.case))
+        .options(
+            joinedload(Referral.child),
+            joinedload(Referral.case),
+            joinedload(Referral.referred_by),
+        )
     )
 
 
@@ -328,6 +332,10 @@ class IntakeItem:
     def merge_targets(self) -> list[Case]:
         return [case for case in self.duplicates if case.status in MERGEABLE_STATUSES]
 
+    @property
+    def needs_interpreter(self) -> bool:
+        return any(guardian.needs_interpreter for guardian in self.referral.child.guardians)
+
 
 def intake_queue(*, coordinator: User, today: dt.date | None = None) -> list[IntakeItem]:
     """Received referrals of the coordinator's organisation, oldest first, with duplicates."""
@@ -335,6 +343,8 @@ def intake_queue(*, coordinator: User, today: dt.date | None = None) -> list[Int
         db.session.scalars(
             _organisation_referrals(coordinator)
             .where(Referral.status == ReferralStatus.received)
+            # The queue shows the languages and the interpreter need, from the guardians.
+            .options(joinedload(Referral.child).selectinload(Child.guardians))
             .order_by(Referral.submitted_at, Referral.id)
         ).unique()
     )
@@ -377,7 +387,11 @@ def _organisation_referrals(coordinator: User):
     return (
         select(Referral)
         .where(Referral.organisation_id == coordinator.organisation_id)
-        .options(joinedload(Referral.child), joinedload(Referral.case))
+        .options(
+            joinedload(Referral.child),
+            joinedload(Referral.case),
+            joinedload(Referral.referred_by),
+        )
     )
 
 

@@ -15,7 +15,6 @@ from guide.areas.services import area_options
 from guide.cases.labels import STATUS_LABELS, template_helpers
 from guide.policy import Permission
 from guide.referrals.forms import (
-    CONSENT_METHOD_LABELS,
     CONSENT_RELATION_LABELS,
     DeclineForm,
     IntakeActionForm,
@@ -54,7 +53,6 @@ def _labels() -> dict[str, object]:
     return {
         **template_helpers(),
         "stage_label": lambda stage: STAGE_LABELS[ReferralStage(stage)],
-        "consent_method_label": lambda value: CONSENT_METHOD_LABELS.get(value, value),
         "consent_relation_label": lambda value: CONSENT_RELATION_LABELS.get(value, value),
     }
 
@@ -113,8 +111,10 @@ def accept(referral_id: uuid.UUID):
     form = IntakeActionForm()
     if not form.validate_on_submit():
         return _decision_page(item, accept_form=form, status=400)
-    accept_referral(item.referral, by=current_user, seen_version=form.version.data)
-    return _decided(_("The referral is accepted. The case now waits for a guide."))
+    case = accept_referral(item.referral, by=current_user, seen_version=form.version.data)
+    # One step on: the accepted case's next need is a guide, so the coordinator lands there.
+    flash(_("The referral is accepted. Choose a guide for the child now, or later."), "success")
+    return redirect(url_for("assignment.assign", case_id=case.id))
 
 
 @bp.post(f"{INTAKE_PATH}/<uuid:referral_id>/decline")

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
+from guide.dates import local_date
 from guide.submissions import SubmittedOnce
 from guide.support.loans import CONDITIONS, ItemFilters
 from guide.support.models import EquipmentItem, LoanSource
@@ -79,7 +80,9 @@ class LoanForm(SubmittedOnce, Form):
     size = StringField(_l("Size"), validators=[Optional(), MaxLength(SIZE_MAX), FreeText()])
     condition = SelectField(_l("Condition"), choices=_condition_choices())
     lent_on = LocalDateField(
-        _l("Lent on"), validators=[InputRequired(_l("Enter the day the equipment was lent."))]
+        _l("Lent on"),
+        validators=[InputRequired(_l("Enter the day the equipment was lent."))],
+        default=local_date,  # most loans are written down as the equipment is handed over
     )
     due_on = LocalDateField(
         _l("Due back on"),

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 #: Where each role lands after sign-in.
 ROLE_HOME_ENDPOINTS = {
-    "coordinator": "cases.case_list",
+    "coordinator": "dashboard.dashboard",
     "guide": "cases.my_cases",
     "referrer": "referrals.my_referrals",
     "admin": "admin.user_list",

@@ -115,8 +115,8 @@ def names_100k():
     """An in-memory name index of 100 000 fictional children, as one worker holds it."""
     import random
 
-    from bench import vocabulary as words
     from guide.cases.name_index import OrganisationNames, normalise
+    from guide.demo import vocabulary as words
 
     rng = random.Random(5)
     people = sorted(

@@ -103,7 +103,7 @@ def test_guide_finds_a_guitar_group_and_the_child_starts(
     expect(page.get_by_role("heading", name=GUITAR)).to_be_visible()
     expect(page.get_by_text("Band for unge")).to_have_count(0)
     expect(page.get_by_text("Fotball G10")).to_have_count(0)
-    expect(page.get_by_text("passer med: guitar, music")).to_be_visible()
+    expect(page.get_by_text("passer med: Gitar, Musikk")).to_be_visible()
 
     page.get_by_role("button", name=f"Foreslå {GUITAR}").click()
     expect(page.get_by_text(f"{GUITAR} er foreslått.")).to_be_visible()

@@ -1,4 +1,4 @@
-"""A coordinator's first visit: from the landing page to the case list."""
+"""A coordinator's first visit: from the landing page to the dashboard, then the case list."""
 
 import re
 
@@ -18,6 +18,7 @@ def test_coordinator_signs_in_and_sees_the_case_list(
     with live_server.app.test_request_context():
         sign_in_path = url_for("accounts.sign_in")
         case_list_path = url_for("cases.case_list")
+        dashboard_path = url_for("dashboard.dashboard")
 
     page.goto("/")
     page.locator(f'a[href="{sign_in_path}"]').first.click()
@@ -27,6 +28,9 @@ def test_coordinator_signs_in_and_sees_the_case_list(
     page.locator("#password").fill(coordinator.password)
     page.locator("form:has(#password) [type=submit]").click()
 
+    expect(page).to_have_url(re.compile(re.escape(dashboard_path) + r"$"))
+    expect(page.locator("h1")).to_have_text("Oversikt")
+    page.locator(f'nav a[href="{case_list_path}"]').first.click()
     expect(page).to_have_url(re.compile(re.escape(case_list_path) + r"(\?.*)?$"))
     expect(page.locator("h1")).to_have_text("Saker")
     expect(page.locator("table tbody tr").first).to_be_visible()

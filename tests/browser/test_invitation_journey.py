@@ -129,7 +129,7 @@ def test_invited_coordinator_sets_password_enrolls_totp_and_signs_in(
     # the next step's code is within the one step of clock drift the server allows.
     sign_in_step = max(_step(time.time()), enrollment_step + 1)
     _sign_in(page, INVITEE_EMAIL, INVITEE_PASSWORD, authenticator.at(sign_in_step * STEP))
-    expect(page).to_have_url(re.compile(r"/cases$"))
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
     expect(page.locator(".app-account__name")).to_have_text(INVITEE_NAME)
     assert organisation_name  # the organisation may be named in the mail; people may not
     assert console_errors.messages == []

@@ -260,7 +260,7 @@ def test_nurse_refers_coordinator_assigns_and_guide_logs_a_home_visit(
 
     # The coordinator sees both, oldest first, the second with the duplicate warning.
     coordinator = open_page()
-    _sign_in(coordinator, world.coordinator, "/cases")
+    _sign_in(coordinator, world.coordinator, "/dashboard")
     coordinator.goto(intake_path)
     expect(coordinator.locator("h1")).to_have_text("Nye henvisninger")
     items = coordinator.locator("ul.app-intake > li")
@@ -278,6 +278,10 @@ def test_nurse_refers_coordinator_assigns_and_guide_logs_a_home_visit(
     expect(coordinator.get_by_text(REASON)).to_be_visible()
     coordinator.get_by_role("button", name="Ta imot").click()
     expect(coordinator.locator(".app-flash")).to_contain_text("Henvisningen er tatt imot.")
+    # One step on: the accepted case's guide can be chosen at once.
+    expect(coordinator).to_have_url(re.compile(rf"/cases/{case_id}/assignment$"))
+    expect(coordinator.locator("h1")).to_contain_text("fritidsguide", ignore_case=True)
+    coordinator.goto(intake_path)
 
     # Merge the second into the case that was just accepted.
     expect(items).to_have_count(1)

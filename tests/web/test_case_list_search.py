@@ -37,7 +37,8 @@ def listed(response) -> str:
 
 def names_found(client, text: str, **fields) -> set[str]:
     body = listed(search(client, text, **fields))
-    return set(re.findall(r"<td>([^<>]+ [^<>]+)</td>", body)) & NAMES
+    # The child's name is a link to the case (issue 14, item 7).
+    return set(re.findall(r"<td><a [^>]*>([^<>]+ [^<>]+)</a></td>", body)) & NAMES
 
 
 def named_guide(org, name: str):

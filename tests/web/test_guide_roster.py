@@ -81,7 +81,7 @@ def test_roster_shows_profiles_places_and_only_own_organisation(client, db, coor
     card = _entry(page.text, "Amina Guide")
     assert "Arabic" in card
     assert "Nord" in card
-    assert "football" in card
+    assert "Football" in card  # the interest tag, named in the reader's language
     assert "1 of 3 places taken" in card
     assert "Can be assigned" in card
     assert "Stranger Guide" not in page.text

@@ -9,12 +9,13 @@ from tests import factories
 from tests.web.helpers import csrf_token, sign_in
 
 
-def test_coordinator_signs_in_and_lands_on_case_list(client, db):
+def test_coordinator_signs_in_and_lands_on_the_dashboard(client, db):
     account = factories.user(factories.organisation(), "coordinator")
     db.session.commit()
     response = sign_in(client, account.email.upper())
     assert response.status_code == 302
-    assert client.get("/").headers["Location"].endswith("/cases")
+    assert client.get("/").headers["Location"].endswith("/dashboard")
+    assert client.get("/dashboard").status_code == 200
 
 
 def test_wrong_password_is_refused_and_audited(client, db):

@@ -50,7 +50,7 @@ def test_best_match_first_with_the_reason_shown(client, db, setting):
     order = [html.index(name) for name in ("Gitargruppe", "Skolekorps", "Orienteering")]
     assert order == sorted(order), "guitar and music first, then music, then the cheapest"
     assert (
-        f"matches: guitar, music · free trial · {format_money(120_000, locale='en')} per season"
+        f"matches: Guitar, Music · free trial · {format_money(120_000, locale='en')} per season"
     ) in html
 
 
