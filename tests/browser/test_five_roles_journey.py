@@ -151,7 +151,8 @@ def open_page(
         yield open_
 
 
-def _sign_in(page: Page, person: Person) -> None:
+def _sign_in(page: Page, person: Person, landing: str) -> None:
+    """Password and code; each role lands on its own first page."""
     page.goto("/sign-in")
     page.locator("#email").fill(person.email)
     page.locator("#password").fill(PASSWORD)
@@ -159,7 +160,7 @@ def _sign_in(page: Page, person: Person) -> None:
     expect(page).to_have_url(re.compile(r"/sign-in/code$"))
     page.locator("#code").fill(pyotp.TOTP(person.secret).now())
     page.locator("form:has(#code) [type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/sign-in"))
+    expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
     expect(page.locator(".app-account__name")).to_have_text(person.full_name)
 
 
@@ -209,6 +210,14 @@ def _task(page: Page, sentence: str, case_reference: str) -> Locator:
     task = task.filter(has_text=sentence)
     expect(task).to_have_count(1)
     return task
+
+
+def _next_step(page: Page, step: str) -> Locator:
+    """The child's card on the guide's "My children", whose next step says ``step``."""
+    page.get_by_role("navigation").get_by_role("link", name="Mine barn").click()
+    card = page.locator(".app-cards > li").filter(has_text=CHILD_FIRST)
+    expect(card).to_contain_text(f"Neste steg: {step}")
+    return card
 
 
 def _propose(page: Page, activity: str) -> None:
@@ -284,13 +293,13 @@ def test_five_people_hand_a_child_course_to_each_other(
 
     # The school nurse refers the child.
     nurse = page
-    _sign_in(nurse, world.nurse)
+    _sign_in(nurse, world.nurse, "/referrals")
     referral_reference = _refer(nurse)
     case_id, case_reference = _case_of(live_server, referral_reference)
 
     # The coordinator accepts the referral and goes straight on to assign a guide.
     coordinator = open_page(locale="nb-NO")
-    _sign_in(coordinator, world.coordinator)
+    _sign_in(coordinator, world.coordinator, "/dashboard")
     _task(coordinator, "En ny henvisning venter på en avgjørelse", case_reference).get_by_role(
         "link"
     ).click()
@@ -306,7 +315,7 @@ def test_five_people_hand_a_child_course_to_each_other(
 
     # The guide sees the task, opens the case from it and logs the first visit.
     guide = open_page(locale="nb-NO", viewport={"width": 390, "height": 844})
-    _sign_in(guide, world.guide)
+    _sign_in(guide, world.guide, "/my-cases")
     _task(guide, "Du har fått en ny sak", case_reference).get_by_role("link").click()
     expect(guide).to_have_url(re.compile(rf"/cases/{case_id}$"))
     expect(guide.locator("h1")).to_have_text(f"{CHILD_FIRST} {CHILD_LAST}")
@@ -321,6 +330,7 @@ def test_five_people_hand_a_child_course_to_each_other(
     guide.get_by_label("Notater").fill(VISIT_NOTES)
     guide.get_by_role("button", name="Lagre besøket").click()
     expect(guide.locator(".app-flash")).to_contain_text("Besøket er registrert.")
+    _next_step(guide, "Finn en aktivitet").get_by_role("link", name=CHILD_FIRST).click()
 
     # The guide proposes the football group and records that the child started.
     _propose(guide, FOOTBALL)
@@ -329,6 +339,10 @@ def test_five_people_hand_a_child_course_to_each_other(
     guide.get_by_label("Ja", exact=True).check()
     guide.get_by_role("button", name="Lagre").click()
     expect(guide.get_by_text("Barnet har begynt. Saken er nå aktiv.")).to_be_visible()
+    card = _next_step(guide, "")
+    expect(card).to_contain_text("I aktivitet")
+    for earlier in ("Finn en aktivitet", "Avtal en første prøvetime", "Registrer første kontakt"):
+        expect(card).not_to_contain_text(earlier)
     assert console_errors.messages == []
 
     # The guardian consents in Arabic to the football club; the guide shares with it.
@@ -350,8 +364,7 @@ def test_five_people_hand_a_child_course_to_each_other(
 
     # The club contact sees the child, confirms the start, and later reports absence.
     contact = open_page(locale="nb-NO")
-    _sign_in(contact, world.club_contact)
-    expect(contact).to_have_url(re.compile(r"/klubb$"))
+    _sign_in(contact, world.club_contact, "/klubb")
     contact.get_by_role("link", name=CHILD_FIRST).click()
     body = contact.locator("main").inner_text()
     for hidden in (CHILD_LAST, GUARDIAN, BORN, "09.03.2016", REASON, VISIT_NOTES):
