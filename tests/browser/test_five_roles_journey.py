@@ -281,6 +281,13 @@ def _assert_nothing_personal(mails: list[EmailMessage]) -> None:
                 assert personal.casefold() not in folded, f"{personal!r} is in {mail['Subject']!r}"
 
 
+def _link_path(live_server: LiveServer, mail: EmailMessage) -> str:
+    base_url = live_server.app.extensions["fritidsguide.settings"].base_url
+    found = re.search(re.escape(base_url) + r"(/\S*)", mail.get_content())
+    assert found, "the mail links to the app"
+    return found.group(1)
+
+
 def _to(mails: list[EmailMessage], person: Person) -> list[EmailMessage]:
     return [mail for mail in mails if mail["To"] == person.email]
 
@@ -361,6 +368,7 @@ def test_five_people_hand_a_child_course_to_each_other(
     guide.locator("form:has(#club) [type=submit]").click()
     expect(guide).to_have_url(re.compile(rf"/cases/{case_id}$"))
     assert console_errors.messages == []
+    mails += _deliver_outbox(live_server)  # what the referral, the visit and the share sent
 
     # The club contact sees the child, confirms the start, and later reports absence.
     contact = open_page(locale="nb-NO")
@@ -395,9 +403,13 @@ def test_five_people_hand_a_child_course_to_each_other(
 
     # Every e-mail so far goes out without a word about the family or the club's note;
     # the coordinator and the guide were told that there is something to do.
-    mails += _deliver_outbox(live_server)
+    after_club = _deliver_outbox(live_server)
     for person in (world.coordinator, world.guide):
-        assert any("/todo" in mail.get_content() for mail in _to(mails, person))
+        told = _to(after_club, person)
+        assert told, f"{person.full_name} got no mail about the club's reports"
+        assert all(_link_path(live_server, mail) == "/todo" for mail in told)
+    assert _to(after_club, world.nurse) == []
+    mails += after_club
     _assert_nothing_personal(mails)
 
     # The guide proposes a chess club as well; the guardian, answering a new link in
