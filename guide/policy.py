@@ -73,7 +73,9 @@ class Scope(enum.StrEnum):
 
 #: What each permission lets a user do, for docs/roles.md.
 DESCRIPTIONS: dict[Permission, str] = {
-    Permission.account_own: "Sign out, set up the second factor, renew recovery codes",
+    Permission.account_own: (
+        "Sign out, set up the second factor, renew recovery codes; own To do list and its e-mail"
+    ),
     Permission.case_list: "List cases",
     Permission.case_view: "Open a case page",
     Permission.case_edit: "Triage, assign a guide, pause, close and reopen a case",

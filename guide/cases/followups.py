@@ -14,6 +14,7 @@ from guide.cases.models import Case, FollowUp
 from guide.database import utcnow
 from guide.dates import add_months
 from guide.extensions import db
+from guide.tasks import TaskKind, complete_tasks, once_key
 from guide.tenant import default_follow_up_months
 
 
@@ -56,6 +57,13 @@ def complete_follow_up(
         details={"case_id": str(follow_up.case_id), "months_after": follow_up.months_after},
     )
     db.session.flush()
+    # Done: everyone's "follow-up due" task for it is done too.
+    complete_tasks(
+        TaskKind.FOLLOW_UP_DUE,
+        case=follow_up.case,
+        by=by,
+        once_key=once_key(TaskKind.FOLLOW_UP_DUE, follow_up.id),
+    )
     return follow_up
 
 

@@ -15,6 +15,7 @@ from guide.cases.models import Case, CaseStatus, Visit, VisitKind
 from guide.cases.services import GUIDE_OPEN_STATUSES
 from guide.cases.workflow import change_status
 from guide.extensions import db
+from guide.tasks import TaskKind, complete_tasks
 
 
 def can_log_visit(case: Case) -> bool:
@@ -50,6 +51,7 @@ def log_visit(
     # Only the kind goes to the audit log; notes and the child's words stay encrypted.
     record_event("visit_logged", actor=by, obj=case, details={"kind": visit.kind.value})
     db.session.flush()
+    complete_tasks(TaskKind.CASE_QUIET, case=case, by=by)  # the case is quiet no longer
     return visit
 
 

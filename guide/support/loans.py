@@ -22,6 +22,7 @@ from guide.dates import local_date
 from guide.extensions import db
 from guide.guides.models import GuideProfile
 from guide.support.models import EquipmentItem, EquipmentLoan, LoanSource
+from guide.tasks import TaskKind, complete_tasks, once_key
 
 #: Conditions an item or a loan can be recorded in; the keys are stored, labels translate.
 CONDITIONS = ("new", "good", "worn", "damaged")
@@ -182,6 +183,12 @@ def mark_returned(loan: EquipmentLoan, *, by: User, returned_on: dt.date) -> Non
         "equipment_loan_returned", actor=by, obj=loan, details={"case_id": str(loan.case_id)}
     )
     db.session.flush()
+    complete_tasks(
+        TaskKind.LOAN_OVERDUE,
+        case=loan.case,
+        by=by,
+        once_key=once_key(TaskKind.LOAN_OVERDUE, loan.id),
+    )
 
 
 def overdue_loans(

@@ -28,7 +28,7 @@ from guide.database import utcnow
 from guide.extensions import db
 from guide.policy import Permission, allowed
 from guide.support.models import Fund, GrantStatus, PayeeKind, SupportGrant, SupportKind
-from guide.tasks import TaskKind, complete_tasks, path_for, raise_task
+from guide.tasks import TaskKind, complete_tasks, once_key, path_for, raise_task
 from guide.validation.versions import check_version
 
 KIND_LABELS = {
@@ -351,7 +351,7 @@ def _grant_path(grant: SupportGrant) -> str:
 
 
 def _request_key(grant: SupportGrant) -> str:
-    return f"support_requested:{grant.id}"
+    return once_key(TaskKind.SUPPORT_REQUESTED, grant.id)
 
 
 def _tell_decided(grant: SupportGrant, *, by: User) -> None:

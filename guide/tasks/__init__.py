@@ -9,7 +9,7 @@ The shared entry point for every feature::
 See docs/tasks.md.
 """
 
-from guide.tasks.kinds import RULES, Audience
+from guide.tasks.kinds import RULES, Audience, once_key
 from guide.tasks.mail import batched_mail
 from guide.tasks.models import Task, TaskEmail, TaskKind
 from guide.tasks.services import complete_tasks, path_for, raise_for_child, raise_task
@@ -22,6 +22,7 @@ __all__ = [
     "TaskKind",
     "batched_mail",
     "complete_tasks",
+    "once_key",
     "path_for",
     "raise_for_child",
     "raise_task",

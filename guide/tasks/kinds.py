@@ -152,3 +152,8 @@ def rule_for(kind: TaskKind) -> KindRule:
 def sentence_for(kind: TaskKind, reference: str | None) -> str:
     """The translated sentence of a task, with its case's reference where it has one."""
     return str(rule_for(kind).sentence) % {"reference": reference or "–"}
+
+
+def once_key(kind: TaskKind, *parts: object) -> str:
+    """The once key of a task about one thing: ``follow_up_due:<follow-up id>``."""
+    return ":".join([TaskKind(kind).value, *(str(part) for part in parts)])

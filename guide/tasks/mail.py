@@ -22,7 +22,6 @@ from contextvars import ContextVar
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from guide.accounts.models import User
 from guide.database import utcnow
@@ -101,7 +100,8 @@ def people_due_a_digest(now: dt.datetime) -> list[uuid.UUID]:
 def send_digest(user_id: uuid.UUID, *, now: dt.datetime) -> bool:
     """Queue today's digest to one person (flushed; the caller commits); False if none went.
 
-    A second call the same day sends nothing: the ``task_digests`` row is claimed first.
+    The ``task_digests`` row is claimed first: a second digest the same day (another
+    worker's) raises IntegrityError, and the caller rolls back.
     """
     user = db.session.get(User, user_id)
     if user is None or not wants(user, TaskEmail.daily):
@@ -145,11 +145,10 @@ def _send_one_digest(user: User, *, today: dt.date, now: dt.datetime) -> bool:
     last_at = db.session.scalar(
         select(func.max(TaskDigest.created_at)).where(TaskDigest.user_id == user.id)
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(TaskDigest(user_id=user.id, day=today, created_at=now))
-    except IntegrityError:
-        return False  # another run got there first: one digest per person per day
+    # A plain INSERT under UNIQUE (user_id, day), no savepoint (see docs/unit-of-work.md): a
+    # second run the same day fails here, and its caller rolls the whole unit back.
+    db.session.add(TaskDigest(user_id=user.id, day=today, created_at=now))
+    db.session.flush()
     new = select(Task.kind).where(*visibility(user), Task.done_at.is_(None))
     if last_at is not None:
         new = new.where(Task.created_at > last_at)

@@ -275,7 +275,8 @@ class TodoList:
 
 def todo_list(viewer: User) -> TodoList:
     """``viewer``'s open tasks (all, newest first) and the latest done ones."""
-    query = visible_tasks(viewer).options(selectinload(Task.case))
+    # The reference only: a case row also holds encrypted text the page never shows.
+    query = visible_tasks(viewer).options(selectinload(Task.case).load_only(Case.reference))
     return TodoList(
         open=list(db.session.scalars(query.where(Task.done_at.is_(None)))),
         done=list(db.session.scalars(query.where(Task.done_at.is_not(None)).limit(DONE_SHOWN))),

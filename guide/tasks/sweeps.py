@@ -21,6 +21,7 @@ from guide.extensions import db
 from guide.guides.certificates import last_check_running_out
 from guide.guides.models import GuideProfile
 from guide.support.models import EquipmentLoan
+from guide.tasks.kinds import once_key
 from guide.tasks.mail import batched_mail
 from guide.tasks.models import Task, TaskKind
 from guide.tasks.services import FINISHED_STATUSES, path_for, raise_task
@@ -84,12 +85,16 @@ def _raise_each(kind: TaskKind, due: Iterator[Due]) -> int:
     return raised
 
 
-def _known_keys(organisation_id: uuid.UUID, prefix: str) -> set[str]:
-    """Once keys already raised in the organisation: those need no second look."""
+def _known_keys(organisation_id: uuid.UUID, kind: TaskKind) -> set[str]:
+    """Once keys of ``kind`` already raised in the organisation: those need no second look."""
     return set(
         db.session.scalars(
             select(Task.once_key)
-            .where(Task.organisation_id == organisation_id, Task.once_key.startswith(prefix))
+            .where(
+                Task.organisation_id == organisation_id,
+                Task.kind == kind,
+                Task.once_key.is_not(None),
+            )
             .distinct()
         )
     )
@@ -100,7 +105,7 @@ def _open_case(organisation_id: uuid.UUID):
 
 
 def _loans_overdue(organisation_id: uuid.UUID, today: dt.date) -> Iterator[Due]:
-    known = _known_keys(organisation_id, "loan_overdue:")
+    known = _known_keys(organisation_id, TaskKind.LOAN_OVERDUE)
     rows = db.session.execute(
         select(EquipmentLoan.id, EquipmentLoan.case_id)
         .join(Case, EquipmentLoan.case_id == Case.id)
@@ -112,13 +117,13 @@ def _loans_overdue(organisation_id: uuid.UUID, today: dt.date) -> Iterator[Due]:
         .order_by(EquipmentLoan.due_on, EquipmentLoan.id)
     ).all()
     for loan_id, case_id in rows:
-        key = f"loan_overdue:{loan_id}"
+        key = once_key(TaskKind.LOAN_OVERDUE, loan_id)
         if key not in known:
             yield Due(case_id, path_for("loans.case_loans_view", case_id=case_id), key)
 
 
 def _follow_ups_due(organisation_id: uuid.UUID, today: dt.date) -> Iterator[Due]:
-    known = _known_keys(organisation_id, "follow_up_due:")
+    known = _known_keys(organisation_id, TaskKind.FOLLOW_UP_DUE)
     rows = db.session.execute(
         select(FollowUp.id, FollowUp.case_id)
         .join(Case, FollowUp.case_id == Case.id)
@@ -126,7 +131,7 @@ def _follow_ups_due(organisation_id: uuid.UUID, today: dt.date) -> Iterator[Due]
         .order_by(FollowUp.due_on, FollowUp.id)
     ).all()
     for follow_up_id, case_id in rows:
-        key = f"follow_up_due:{follow_up_id}"
+        key = once_key(TaskKind.FOLLOW_UP_DUE, follow_up_id)
         if key not in known:
             link = path_for("cases.follow_up_done", case_id=case_id, follow_up_id=follow_up_id)
             yield Due(case_id, link, key)
@@ -139,7 +144,7 @@ def _quiet_cases(organisation: Organisation, today: dt.date) -> Iterator[Due]:
     quiet spell is raised once: the key holds the last visit's day, so a case that goes
     quiet again after a new visit is raised again.
     """
-    known = _known_keys(organisation.id, "case_quiet:")
+    known = _known_keys(organisation.id, TaskKind.CASE_QUIET)
     cutoff = today - dt.timedelta(weeks=organisation.no_visit_nudge_weeks)
     cutoff_moment = dt.datetime.combine(cutoff, dt.time.min, tzinfo=dt.UTC)
     assigned_at = func.coalesce(Case.guide_assigned_at, Case.referred_at)
@@ -156,14 +161,14 @@ def _quiet_cases(organisation: Organisation, today: dt.date) -> Iterator[Due]:
         .order_by(Case.id)
     ).all()
     for case_id, last_visit_on in rows:
-        key = f"case_quiet:{case_id}:{last_visit_on or 'never'}"
+        key = once_key(TaskKind.CASE_QUIET, case_id, last_visit_on or "never")
         if key not in known:
             yield Due(case_id, path_for("cases.case_detail", case_id=case_id), key)
 
 
 def _raise_certificate_tasks(organisation: Organisation, today: dt.date) -> int:
     """Coordinators get a task for each active guide whose certificate runs out soon."""
-    known = _known_keys(organisation.id, "certificate:")
+    known = _known_keys(organisation.id, TaskKind.CERTIFICATE_EXPIRING)
     latest = last_check_running_out(today, organisation.police_certificate_valid_months)
     rows = db.session.execute(
         select(GuideProfile.user_id, GuideProfile.police_certificate_checked_on)
@@ -177,7 +182,7 @@ def _raise_certificate_tasks(organisation: Organisation, today: dt.date) -> int:
     ).all()
     raised = 0
     for user_id, checked_on in rows:
-        key = f"certificate:{user_id}:{checked_on}"
+        key = once_key(TaskKind.CERTIFICATE_EXPIRING, user_id, checked_on)
         if key in known:
             continue
         tasks = raise_task(

@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
 from guide.database import utcnow
 from guide.dates import local_date
 from guide.extensions import db
@@ -56,8 +58,11 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     sent = 0
     for user_id in people_due_a_digest(now):
-        sent += send_digest(user_id, now=now)
-        db.session.commit()
+        try:
+            sent += send_digest(user_id, now=now)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # another worker sent this person's digest today
     return sent
 
 

@@ -250,18 +250,23 @@ def test_nurse_refers_coordinator_assigns_and_guide_logs_a_home_visit(
     assert console_errors.messages == []
     case_id, case_reference = _load_case(live_server, first_reference)
 
-    # Each coordinator gets one mail per referral, naming nobody; its link leads to the queue.
+    # Each coordinator gets a task and one mail per referral, naming nobody; its link leads
+    # to the To do page, whose tasks lead to the referrals.
     mails = _deliver_outbox(live_server, {world.coordinator.email})
     assert len(mails) == 2
     for mail in mails:
-        assert mail["Subject"] == "En ny henvisning har kommet i Fritidsguide"
+        assert mail["Subject"] == "Du har en ny oppgave i Fritidsguide"
         _assert_nothing_personal(mail)
-    intake_path = _link_path(live_server, mails[0])
-
-    # The coordinator sees both, oldest first, the second with the duplicate warning.
     coordinator = open_page()
     _sign_in(coordinator, world.coordinator, "/dashboard")
-    coordinator.goto(intake_path)
+    coordinator.goto(_link_path(live_server, mails[0]))
+    tasks = coordinator.locator("main .app-task")
+    expect(tasks).to_have_count(2)
+    expect(tasks.nth(0)).to_contain_text("En ny henvisning venter på en avgjørelse")
+    expect(coordinator.locator(".app-nav__count")).to_contain_text("2")
+
+    # The coordinator sees both, oldest first, the second with the duplicate warning.
+    coordinator.goto("/intake")
     expect(coordinator.locator("h1")).to_have_text("Nye henvisninger")
     items = coordinator.locator("ul.app-intake > li")
     expect(items).to_have_count(2)
@@ -281,7 +286,7 @@ def test_nurse_refers_coordinator_assigns_and_guide_logs_a_home_visit(
     # One step on: the accepted case's guide can be chosen at once.
     expect(coordinator).to_have_url(re.compile(rf"/cases/{case_id}/assignment$"))
     expect(coordinator.locator("h1")).to_contain_text("fritidsguide", ignore_case=True)
-    coordinator.goto(intake_path)
+    coordinator.goto("/intake")
 
     # Merge the second into the case that was just accepted.
     expect(items).to_have_count(1)
@@ -317,16 +322,22 @@ def test_nurse_refers_coordinator_assigns_and_guide_logs_a_home_visit(
     expect(coordinator.locator(".app-facts").first).to_contain_text("Fritidsguide tildelt")
     assert console_errors.messages == []
 
-    # The guide's mail gives the case's reference and a link, and nothing about the family.
+    # The guide's mail links to the To do page and says nothing about the case or family;
+    # the task there gives the case's reference and leads to the case.
     (assigned_mail,) = _deliver_outbox(live_server, {world.guide.email})
-    assert assigned_mail["Subject"] == "Du har fått en ny sak"
-    assert case_reference in assigned_mail.get_content()
-    assert _link_path(live_server, assigned_mail) == f"/cases/{case_id}"
+    assert assigned_mail["Subject"] == "Du har en ny oppgave i Fritidsguide"
+    assert case_reference not in assigned_mail.get_content()
     _assert_nothing_personal(assigned_mail)
-
-    # The guide, on a phone, opens "My children", the case, and logs the home visit.
     guide = open_page(viewport=PHONE)
     _sign_in(guide, world.guide, "/my-cases")
+    guide.goto(_link_path(live_server, assigned_mail))
+    task = guide.locator("main .app-task")
+    expect(task).to_contain_text(case_reference)
+    expect(task.get_by_role("link")).to_have_attribute("href", f"/cases/{case_id}")
+    _assert_fits_phone(guide)
+
+    # The guide, on a phone, opens "My children", the case, and logs the home visit.
+    guide.goto("/my-cases")
     expect(guide.locator("h1")).to_have_text("Mine barn")
     card = guide.locator(".app-cards > li", has_text=CHILD_FIRST)
     expect(card).to_contain_text("Registrer første kontakt")

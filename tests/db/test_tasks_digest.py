@@ -126,3 +126,23 @@ def test_the_worker_round_sends_the_digest(db, s):
     rounds.run_due(now=MORNING + dt.timedelta(minutes=10))
 
     assert len(_digests(db)) == 2
+
+
+def test_a_second_worker_sending_the_same_digest_is_refused_and_rolled_back(db, s, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from guide.tasks import worker
+    from guide.tasks.mail import send_digest
+
+    _raise(db, s["case"])
+    assert send_digest(s["daily"].id, now=MORNING)
+    db.session.commit()
+
+    # The other worker read the list before the first committed: its insert fails.
+    with pytest.raises(IntegrityError):
+        send_digest(s["daily"].id, now=MORNING)
+    db.session.rollback()
+    monkeypatch.setattr(worker, "people_due_a_digest", lambda now: [s["daily"].id])
+    assert send_digests(now=MORNING) == 0
+
+    assert [m.recipient for m in _digests(db)] == [s["daily"].email]

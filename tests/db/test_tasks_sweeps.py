@@ -157,3 +157,37 @@ def test_a_sweep_mails_each_person_once_per_organisation_and_never_another_organ
     everyone_told = {task.user_id for task in db.session.scalars(select(Task))}
     assert s["other_coordinator"].id not in everyone_told
     assert s["unassigned_guide"].id not in everyone_told
+
+
+def test_doing_what_a_sweep_task_asks_marks_everyones_task_done(db, s):
+    from guide.cases.followups import complete_follow_up
+    from guide.cases.visits import log_visit
+    from guide.support.loans import mark_returned
+
+    case, guide = s["case"], s["guide"]
+    s["org"].no_visit_nudge_weeks = 1
+    case.last_visit_on = TODAY - dt.timedelta(weeks=2)
+    follow_up = FollowUp(case_id=case.id, months_after=1, due_on=TODAY)
+    loan = EquipmentLoan(
+        organisation_id=s["org"].id,
+        case_id=case.id,
+        item_type="Skøyter",
+        source="equipment_library",
+        lent_on=TODAY - dt.timedelta(days=30),
+        due_on=TODAY - dt.timedelta(days=1),
+    )
+    db.session.add_all([follow_up, loan])
+    db.session.commit()
+    sweep(today=TODAY)
+
+    complete_follow_up(follow_up, by=guide)
+    mark_returned(loan, by=guide, returned_on=TODAY)
+    log_visit(case, by=guide, kind="phone_call", occurred_on=TODAY)
+    db.session.commit()
+
+    for kind in (TaskKind.FOLLOW_UP_DUE, TaskKind.LOAN_OVERDUE, TaskKind.CASE_QUIET):
+        tasks = tasks_of(db, kind)
+        assert len(tasks) == 2, kind
+        assert {(task.done_at is not None, task.done_by_id) for task in tasks} == {
+            (True, guide.id)
+        }, kind

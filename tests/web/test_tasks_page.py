@@ -255,3 +255,28 @@ def test_tasks_hold_no_more_than_kind_link_and_case(db, world):
         "done_by_id",
         "version",
     }
+
+
+def test_a_referrer_sees_the_outcome_of_own_referral_linking_to_its_status_page(
+    db, world, client_for
+):
+    from guide.referrals.services import accept_referral, submit_referral
+    from tests.db.test_referral_services import referral_details
+
+    referrer = factories.user(
+        world["org"], "referrer", referrer_kind="teacher", preferred_locale="en"
+    )
+    colleague = factories.user(
+        world["org"], "referrer", referrer_kind="teacher", preferred_locale="en"
+    )
+    referral = submit_referral(details=referral_details(), referrer=referrer)
+    db.session.commit()
+    accept_referral(referral, by=world["coordinator"], seen_version=None)
+    db.session.commit()
+
+    page = client_for(referrer).get("/todo")
+    assert "Your referral was accepted" in page.text
+    assert f'href="/referrals/{referral.id}"' in page.text
+    assert "Tjenestebarn" not in page.text
+    assert _menu_count(page.text) == 1
+    assert "Your referral was accepted" not in client_for(colleague).get("/todo").text
