@@ -1,7 +1,7 @@
 """Club reports: a club says a shared child has started, or has not come for a while.
 
 Revision ID: 0010
-Revises: 0009 (0008 before the tasks branch was merged in)
+Revises: 0009
 Created: 2026-12-07
 
 Written by hand. One row per case, club, kind and local day (the unique constraint makes a
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0011"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

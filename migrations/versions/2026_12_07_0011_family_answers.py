@@ -1,7 +1,7 @@
 """Family answers: what a guardian said through a consent link, a refusal included.
 
 Revision ID: 0011
-Revises: 0009 (0008 until the tasks branch was merged in)
+Revises: 0010
 Created: 2026-12-07
 
 Written by hand. One row per answered "give" link: what was offered and what was accepted
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

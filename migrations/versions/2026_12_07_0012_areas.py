@@ -1,7 +1,7 @@
 """Areas: a list each organisation keeps, and today's free-text areas mapped onto it.
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Created: 2026-12-07
 
 Written by hand. New tables ``areas`` (name, other spellings, active), ``area_neighbours``
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Invitations carry the referrer's type, so it lands on the account when accepted.
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0012
 Created: 2026-12-07
 
 Written by hand. A nullable column: earlier invitations have no type, and only invitations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0016"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Case search: when each child's row last changed, and indexes for the search's look-ups.
 
-Revision ID: 0016
-Revises: 0008
+Revision ID: 0014
+Revises: 0013
 Created: 2026-12-07
 
 Written by hand.
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | None = "0008"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
