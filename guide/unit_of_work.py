@@ -1,7 +1,7 @@
 """One request, one unit of work.
 
 The view runs, and if it returns, the request commits once; if anything raises, everything
-the request wrote is rolled back. Three exceptions carry the outcomes every view shares, and
+the request wrote is rolled back. Four exceptions carry the outcomes every view shares, and
 each is answered in one place here:
 
 - ``Refused``: the object is outside the viewer's scope (404) or the role lacks the
@@ -11,17 +11,23 @@ each is answered in one place here:
   (a concurrent write caught at flush) is answered the same way.
 - ``AlreadySubmitted``: the same form submission arrived again; the user lands on what the
   first one created (see guide.submissions).
+- ``LinkNotValid``: a link's token is unknown, used or expired (never said which); the
+  person the link was for gets that audience's "link not valid" page, 404.
 
-CLI commands and workers commit themselves, once per unit they process.
+No view rolls back by hand. CLI commands and workers commit themselves, once per unit they process.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, redirect, request, url_for
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -59,6 +65,30 @@ class AlreadySubmitted(Exception):
     def __init__(self, url: str | None):
         super().__init__("already submitted")
         self.url = url
+
+
+class LinkAudience(enum.StrEnum):
+    """Whom a single-use link was sent to: each gets its own "link not valid" page."""
+
+    invitation = "invitation"
+    password_reset = "password_reset"  # noqa: S105 (an audience, not a password)
+    family = "family"
+
+
+#: The page an unusable link gets; every one answers 404 and names nothing of the link.
+LINK_NOT_VALID_PAGES = {
+    LinkAudience.invitation: "accounts/invitation_invalid.html",
+    LinkAudience.password_reset: "accounts/password_link_invalid.html",
+    LinkAudience.family: "consents/family_link_not_valid.html",
+}
+
+
+class LinkNotValid(Exception):
+    """A link that is unknown, used or expired (never said which), sent to ``audience``."""
+
+    def __init__(self, audience: LinkAudience):
+        super().__init__(f"{audience} link not valid")
+        self.audience = audience
 
 
 def conflict_message() -> str:
@@ -101,6 +131,16 @@ def rollback() -> None:
         log.warning("Rolling back the request failed: %s", type(error).__name__)
 
 
+@contextmanager
+def read_and_forget() -> Iterator[None]:
+    """Reads that leave no transaction behind, even when the database failed under them (the
+    health check): rolled back at the end, so the request's commit has nothing to do."""
+    try:
+        yield
+    finally:
+        rollback()
+
+
 def _mark_invalid_form(response: Response) -> None:
     # A POST whose form was refused and re-rendered the page answers 400.
     from guide.validation.forms import form_refused
@@ -114,6 +154,7 @@ def register_unit_of_work_handlers(app: Flask) -> None:
     app.register_error_handler(StaleEdit, _answer_stale_edit)
     app.register_error_handler(StaleDataError, _answer_stale_edit)
     app.register_error_handler(AlreadySubmitted, _answer_repeat)
+    app.register_error_handler(LinkNotValid, _answer_unusable_link)
 
 
 def _answer_refusal(error: Refused) -> Any:
@@ -142,6 +183,19 @@ def _answer_repeat(error: AlreadySubmitted) -> Response:
     rollback()
     flash(_("This was already saved. Here is what it made."), "info")
     return redirect(error.url or url_for("web.index"))
+
+
+def _answer_unusable_link(error: LinkNotValid) -> Any:
+    # Nothing the request wrote is kept, not even a submission claim.
+    rollback()
+    page = LINK_NOT_VALID_PAGES[error.audience]
+    if error.audience is not LinkAudience.family:
+        return render_template(page), 404
+    # The family's page: in the browser's family language, and the token is sent nowhere.
+    from guide.consents.family_views import PRIVATE_HEADERS, browser_family_language
+
+    with force_locale(browser_family_language()):
+        return render_template(page), 404, PRIVATE_HEADERS
 
 
 def _page_to_look_again() -> str:

@@ -246,3 +246,34 @@ def grant(case: Case, *, requested_by: User, amount: int, offer=None, **fields):
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def invitation_token(org: Organisation, email: str, *, role: Role = Role.guide, **fields) -> str:
+    """An open invitation to ``org`` for ``email``: the token of its /invitation/<token> link."""
+    from guide.accounts.account_tokens import issue_token
+    from guide.accounts.models import TokenPurpose
+
+    _row, token = issue_token(
+        purpose=TokenPurpose.invitation,
+        email=email,
+        organisation_id=org.id,
+        valid_for=dt.timedelta(hours=1),
+        role=role,
+        **fields,
+    )
+    return token
+
+
+def reset_token(account: User) -> str:
+    """An open password reset for ``account``: the token of its /password/reset/<token> link."""
+    from guide.accounts.account_tokens import issue_token
+    from guide.accounts.models import TokenPurpose
+
+    _row, token = issue_token(
+        purpose=TokenPurpose.password_reset,
+        email=account.email,
+        organisation_id=account.organisation_id,
+        valid_for=dt.timedelta(hours=1),
+        user_id=account.id,
+    )
+    return token

@@ -14,10 +14,6 @@ from guide.extensions import db
 from guide.roles import Role
 
 
-class LinkNotValid(Exception):
-    """An invitation or reset link that is unknown, used or expired (never said which)."""
-
-
 def issue_token(
     *,
     purpose: TokenPurpose,

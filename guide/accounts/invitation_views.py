@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from guide.access import public, requires_permission
-from guide.accounts.account_tokens import LinkNotValid, find_usable_token
+from guide.accounts.account_tokens import find_usable_token
 from guide.accounts.invitation_forms import ROLE_LABELS, InvitationActionForm, InviteUserForm
 from guide.accounts.invitations import (
     InvitationError,
@@ -34,6 +34,7 @@ from guide.i18n import current_locale
 from guide.policy import Permission
 from guide.reports.labels import REFERRER_KIND_LABELS
 from guide.roles import Role
+from guide.unit_of_work import LinkAudience, LinkNotValid
 from guide.web.responses import form_status
 
 bp = Blueprint("invitations", __name__)
@@ -145,19 +146,15 @@ def _own_clubs() -> dict[str, Club]:
 def accept(token: str):
     invitation = find_usable_token(token, TokenPurpose.invitation)
     if invitation is None:
-        return _link_not_valid()
+        raise LinkNotValid(LinkAudience.invitation)
     form = AcceptInvitationForm(known_words=[invitation.email])
     if form.validate_on_submit():
-        try:
-            user = accept_invitation(
-                invitation,
-                full_name=form.full_name.data,
-                password=form.password.data,
-                locale=current_locale(),
-            )
-        except LinkNotValid:
-            db.session.rollback()
-            return _link_not_valid()
+        user = accept_invitation(
+            invitation,
+            full_name=form.full_name.data,
+            password=form.password.data,
+            locale=current_locale(),
+        )
         sign_out_this_browser("replaced")
         start_session(user)
         login_user(user)
@@ -171,7 +168,3 @@ def accept(token: str):
         role_label=ROLE_LABELS.get(str(invitation.role), ""),
         password_hint=PASSWORD_HINT,
     ), form_status()
-
-
-def _link_not_valid():
-    return render_template("accounts/invitation_invalid.html"), 404

@@ -18,7 +18,6 @@ from sqlalchemy import Select, delete, select
 from guide import policy
 from guide.access import load_scoped
 from guide.accounts.account_tokens import (
-    LinkNotValid,
     issue_token,
     revoke_open_tokens,
     use_token,
@@ -40,6 +39,7 @@ from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_email
 from guide.roles import Role
 from guide.tenant import Organisation
+from guide.unit_of_work import LinkAudience, LinkNotValid
 
 INVITATION_VALID_FOR = dt.timedelta(hours=72)
 #: The accept page's path; guide.accounts.invitation_views serves it.
@@ -196,7 +196,7 @@ def accept_invitation(
     user = find_user_by_email(invitation.email)
     already_active = user is not None and user.is_active
     if invitation.role is None or already_active or not use_token(invitation):
-        raise LinkNotValid
+        raise LinkNotValid(LinkAudience.invitation)
     if user is None:
         user = User(email=invitation.email, is_active=True, preferred_locale=locale)
         db.session.add(user)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from guide.accounts.account_tokens import (
-    LinkNotValid,
     issue_token,
     revoke_open_tokens,
     use_token,
@@ -16,6 +15,7 @@ from guide.audit.services import record_event
 from guide.crypto.tokens import new_token
 from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_email, render_email
+from guide.unit_of_work import LinkAudience, LinkNotValid
 
 RESET_VALID_FOR = dt.timedelta(hours=1)
 #: The reset page's path; guide.accounts.password_views serves it.
@@ -68,7 +68,7 @@ def reset_password(row: AccountToken, *, password: str) -> User:
     """Set a new password through a reset link: ends every session and tells the user by mail."""
     user = reset_user(row)
     if user is None or not use_token(row):
-        raise LinkNotValid
+        raise LinkNotValid(LinkAudience.password_reset)
     # Sets the hash, ends every session and audit-logs "password_changed".
     change_password(user, password, by=user)
     # Whoever holds the mailbox has proved it; earlier failed guesses no longer count.

@@ -6,14 +6,15 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from guide.access import public
-from guide.accounts.account_tokens import LinkNotValid, find_usable_token
+from guide.accounts.account_tokens import find_usable_token
 from guide.accounts.models import TokenPurpose
 from guide.accounts.password_forms import PASSWORD_HINT, ForgotPasswordForm, ResetPasswordForm
 from guide.accounts.password_reset import request_password_reset, reset_password, reset_user
 from guide.accounts.sessions import sign_out_this_browser
 from guide.accounts.throttling import PASSWORD_RESET_LIMIT
-from guide.extensions import db, limiter
+from guide.extensions import limiter
 from guide.i18n import current_locale
+from guide.unit_of_work import LinkAudience, LinkNotValid
 from guide.web.responses import form_status
 
 bp = Blueprint("passwords", __name__)
@@ -44,14 +45,10 @@ def reset(token: str):
     row = find_usable_token(token, TokenPurpose.password_reset)
     user = reset_user(row) if row is not None else None
     if row is None or user is None:
-        return _link_not_valid()
+        raise LinkNotValid(LinkAudience.password_reset)
     form = ResetPasswordForm(known_words=[user.email, user.full_name])
     if form.validate_on_submit():
-        try:
-            reset_password(row, password=form.password.data)
-        except LinkNotValid:
-            db.session.rollback()
-            return _link_not_valid()
+        reset_password(row, password=form.password.data)
         # The service ended every session; forget this browser's too.
         sign_out_this_browser("password_reset")
         flash(_("Your password has been changed. Sign in with the new password."), "success")
@@ -63,7 +60,3 @@ def reset(token: str):
         email=user.email,
         password_hint=PASSWORD_HINT,
     ), form_status()
-
-
-def _link_not_valid():
-    return render_template("accounts/password_link_invalid.html"), 404

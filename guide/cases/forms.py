@@ -144,6 +144,23 @@ SORT_CHOICES = [
 ]
 
 
+class OrderField(SelectField):
+    """A list's order, set by pressing a column header: a value that is not one of the
+    orders is ignored (the default order applies), as nobody types it and no message could
+    stand beside a column header."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        known = {str(choice.value) for choice in SORT_CHOICES}
+        if valuelist and valuelist[0] in known:
+            super().process_formdata(valuelist[:1])
+        else:
+            self.data = None
+            self.raw_data = []
+
+    def pre_validate(self, form: object) -> None:
+        """Every value left after ``process_formdata`` is one of the orders."""
+
+
 class CaseFilterForm(Form):
     """The case list's search, filters and order.
 
@@ -184,9 +201,9 @@ class CaseFilterForm(Form):
     )
 
     #: The order: a column's name, "-" before it for descending ("-referred" is the default).
-    sort = SelectField(choices=SORT_CHOICES, validators=[Optional()], widget=PlainOptionsSelect())
+    sort = OrderField(choices=SORT_CHOICES, widget=PlainOptionsSelect())
     #: A column header pressed in a posted list: the new order, ahead of ``sort``.
-    resort = SelectField(choices=SORT_CHOICES, validators=[Optional()], widget=PlainOptionsSelect())
+    resort = OrderField(choices=SORT_CHOICES, widget=PlainOptionsSelect())
 
     def set_choices(self, *, areas: list[tuple[str, str]]) -> None:
         """The areas as (id, name) pairs."""

@@ -1,8 +1,9 @@
 """The guardian's consent link pages (/samtykke/<token>): no account, the link's language.
 
-Unknown, used and expired links all get the same plain page with the same status, in the
-visitor's browser language among the family languages (``CONSENT_LANGUAGES``, wider than the
-staff pages' languages), so a forwarded or guessed link tells nothing about the child.
+Unknown, used and expired links all raise ``LinkNotValid`` and get the same plain page with
+the same status (guide.unit_of_work), in the visitor's browser language among the family
+languages (``CONSENT_LANGUAGES``, wider than the staff pages' languages), so a forwarded or
+guessed link tells nothing about the child.
 The guardian's page opens in the link's language; a plain list of links (``?lang=``, no
 script) switches to any family language and keeps the token, and the answer is sent in it.
 An answer ends on the thank-you page, which names no one; the same answer sent again (a
@@ -39,6 +40,7 @@ from guide.consents.texts import (
 )
 from guide.extensions import db, limiter
 from guide.submissions import raise_if_repeated
+from guide.unit_of_work import LinkAudience, LinkNotValid
 
 bp = Blueprint("family", __name__)
 #: The token is in the address: never send it on, not even to our own pages.
@@ -61,7 +63,7 @@ def consent_link(token: str):
     link = find_usable_link(token)
     if link is None:
         raise_if_repeated()
-        return link_not_valid()
+        raise LinkNotValid(LinkAudience.family)
     language = _chosen_language() or link.language
     with force_locale(language):
         if link.purpose == LinkPurpose.withdraw:
@@ -80,14 +82,6 @@ def browser_family_language() -> str:
     return _chosen_language() or request.accept_languages.best_match(CONSENT_LANGUAGES) or "nb"
 
 
-def link_not_valid():
-    """The one page for every unusable link: no child, no club, nothing of the link's own."""
-    db.session.rollback()
-    with force_locale(browser_family_language()):
-        page = render_template("consents/family_link_not_valid.html")
-    return page, 404, PRIVATE_HEADERS
-
-
 def _give_page(link: ConsentLink, token: str, language: str):
     child = db.session.get(Child, link.child_id)
     offers = offers_for(child)
@@ -98,7 +92,7 @@ def _give_page(link: ConsentLink, token: str, language: str):
         for value in request.form.getlist("consent"):
             key, _, category = value.partition(":")
             chosen.setdefault(key, set()).add(category)
-        consents = give_consents(
+        give_consents(
             link,
             chosen=chosen,
             child_heard={"yes": True, "no": False}.get(form.child_heard.data or ""),
@@ -106,8 +100,6 @@ def _give_page(link: ConsentLink, token: str, language: str):
             text_version=version if version in TEXT_VERSIONS else CURRENT_TEXT_VERSION,
             language=language,
         )
-        if consents is None:
-            return link_not_valid()
         return _thank(language)
     form.text_version.data = CURRENT_TEXT_VERSION
     return _page(
@@ -125,9 +117,7 @@ def _withdraw_page(link: ConsentLink, token: str, language: str):
     consents = active_consents(link)
     form = FamilyWithdrawForm()
     if form.validate_on_submit() and consents:
-        withdrawn = withdraw_consents(link, consent_ids=request.form.getlist("withdraw"))
-        if withdrawn is None:
-            return link_not_valid()
+        withdraw_consents(link, consent_ids=request.form.getlist("withdraw"))
         return _thank(language)
     child = db.session.get(Child, link.child_id)
     return _page(

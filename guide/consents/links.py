@@ -33,6 +33,7 @@ from guide.crypto.tokens import find_usable, mark_used, new_token, token_digest
 from guide.database import utcnow
 from guide.extensions import db
 from guide.outbox.services import absolute_url, queue_email
+from guide.unit_of_work import LinkAudience, LinkNotValid
 
 VALID_FOR = dt.timedelta(days=14)
 #: Flask-Limiter limit on the guardian's link pages, per client address.
@@ -192,15 +193,15 @@ def give_consents(
     child_view: str | None,
     text_version: str = CURRENT_TEXT_VERSION,
     language: str | None = None,
-) -> list[Consent] | None:
+) -> list[Consent]:
     """Record what the guardian ticked, one consent per recipient, and the family's answer
-    (yes, partly or no) with what was offered; None if the link was used.
+    (yes, partly or no) with what was offered; LinkNotValid if the link was used meanwhile.
 
     ``language`` is the language the page was answered in (the guardian may have switched
     from the link's own).
     """
     if not use_link(link):
-        return None
+        raise LinkNotValid(LinkAudience.family)
     language = language if language in CONSENT_LANGUAGES else link.language
     child = db.session.get(Child, link.child_id)
     guardian = db.session.get(Guardian, link.guardian_id) if link.guardian_id else None
@@ -251,10 +252,10 @@ def active_consents(link: ConsentLink) -> list[Consent]:
     ]
 
 
-def withdraw_consents(link: ConsentLink, *, consent_ids: Iterable[str]) -> list[Consent] | None:
-    """Withdraw the chosen consents of the link's guardian; None if the link was used."""
+def withdraw_consents(link: ConsentLink, *, consent_ids: Iterable[str]) -> list[Consent]:
+    """Withdraw the chosen consents of the link's guardian; LinkNotValid if the link was used."""
     if not use_link(link):
-        return None
+        raise LinkNotValid(LinkAudience.family)
     wanted = set(consent_ids)
     guardian = db.session.get(Guardian, link.guardian_id) if link.guardian_id else None
     withdrawn = []

@@ -25,6 +25,7 @@ from guide.crypto.checks import refusal
 from guide.crypto.fields import field_cipher
 from guide.extensions import db, limiter
 from guide.i18n import SESSION_LOCALE_KEY
+from guide.unit_of_work import read_and_forget
 from guide.web.redirects import safe_next_path
 from guide.web.templating import TEMPLATE_GLOBALS, TEMPLATE_TESTS, frame_context
 
@@ -84,13 +85,12 @@ def healthz():
     query), so a keyring swapped under a running app shows at once.
     """
     try:
-        db.session.execute(text("SELECT 1"))
-        problems = keyring_problems(db.session, field_cipher().keyring)
+        with read_and_forget():
+            db.session.execute(text("SELECT 1"))
+            problems = keyring_problems(db.session, field_cipher().keyring)
     except SQLAlchemyError:
         log.warning("Health check failed: the database did not answer")
         return jsonify(status="unavailable"), 503
-    finally:
-        db.session.rollback()
     if problems:
         log.warning("Health check failed: %s", refusal(problems))
         shown = [{"check": problem.mismatch, "key_id": problem.key_id} for problem in problems]

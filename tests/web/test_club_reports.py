@@ -373,25 +373,22 @@ def test_the_dashboard_counts_absence_reports_until_someone_gets_in_touch(app, d
 def test_two_presses_at_once_from_two_tabs_make_one_report(app, db):
     """Two different submissions at the same moment: the lock and the day's check hold."""
     from tests.web.test_double_submit import (
-        browser,
         form_named,
         made,
         once_more,
         open_form,
-        prepared,
+        opened,
         send_at_once,
     )
 
     form = form_named("the club reports an absence")
-    _s, sent = prepared(db, form)
-    client = browser(app, sent.by)
-    two_tabs = [open_form(client, sent), open_form(client, sent)]
-    before = made(db, form)
+    o = opened(app, db, form)
+    two_tabs = [o.fields, open_form(o.client, o.sent)]
 
-    answers = send_at_once(app, client, sent, two_tabs)
+    answers = send_at_once(app, o.client, o.sent, two_tabs)
 
     assert [getattr(answer, "status_code", answer) for answer in answers] == [302, 302]
-    assert made(db, form) == once_more(before, form)
+    assert made(db, form) == once_more(o.before, form)
 
 
 def test_the_childs_page_with_both_reports_has_unique_ids(app, db, client):

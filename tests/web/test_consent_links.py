@@ -46,21 +46,19 @@ def _answer(client, token, ticked, **fields):
     return client.post(f"/samtykke/{token}", data=data)
 
 
-def test_coordinator_creates_a_link_shown_as_qr_code_and_only_its_hash_is_stored(app, db, client):
-    s = scene()
-    db.session.commit()
+def _ask_for_link(client, s, delivery):
+    """The coordinator asks for a link for the scene's guardian to give consent."""
     assert sign_in(client, s.coordinator.email).status_code == 302
     url = f"/cases/{s.case.id}/consent-link"
     page = client.get(url)
-    response = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(page.text),
-            "guardian": str(s.guardian.id),
-            "purpose": "give",
-            "delivery": "show",
-        },
-    )
+    data = {"guardian": str(s.guardian.id), "purpose": "give", "delivery": delivery}
+    return client.post(url, data={"csrf_token": csrf_token(page.text), **data})
+
+
+def test_coordinator_creates_a_link_shown_as_qr_code_and_only_its_hash_is_stored(app, db, client):
+    s = scene()
+    db.session.commit()
+    response = _ask_for_link(client, s, "show")
 
     assert response.status_code == 200
     assert "<svg" in response.text
@@ -75,18 +73,7 @@ def test_coordinator_creates_a_link_shown_as_qr_code_and_only_its_hash_is_stored
 def test_the_e_mail_is_in_the_guardians_language_and_names_no_one(app, db, client):
     s = scene(guardian_language="ar")
     db.session.commit()
-    assert sign_in(client, s.coordinator.email).status_code == 302
-    url = f"/cases/{s.case.id}/consent-link"
-    page = client.get(url)
-    client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(page.text),
-            "guardian": str(s.guardian.id),
-            "purpose": "give",
-            "delivery": "email",
-        },
-    )
+    assert _ask_for_link(client, s, "email").status_code == 200
 
     mail = db.session.scalars(select(OutboxMessage)).one()
     assert mail.recipient == GUARDIAN_EMAIL
@@ -101,18 +88,7 @@ def test_no_link_is_made_for_an_e_mail_to_a_guardian_without_an_address(app, db,
     s = scene()
     s.guardian.email = None
     db.session.commit()
-    assert sign_in(client, s.coordinator.email).status_code == 302
-    url = f"/cases/{s.case.id}/consent-link"
-    page = client.get(url)
-    response = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(page.text),
-            "guardian": str(s.guardian.id),
-            "purpose": "give",
-            "delivery": "email",
-        },
-    )
+    response = _ask_for_link(client, s, "email")
 
     assert response.status_code == 400
     assert "Vis QR-koden i stedet" in response.text  # no e-mail address: show the QR code

@@ -10,7 +10,6 @@ one set of e-mails, and the repeat lands where the first one did.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import io
 import re
 import threading
@@ -52,7 +51,9 @@ from tests.sharing_helpers import Scene, give, scene
 from tests.web.helpers import csrf_token, sign_in
 from tests.web.test_activities_admin import activity_form
 from tests.web.test_clubs import club_form
+from tests.web.test_loans import loan_form
 from tests.web.test_referral_form import valid_referral
+from tests.web.test_visits import visit_form
 
 SUBMISSION_TOKEN = re.compile(
     r'<input[^>]*name="submission"[^>]*value="([0-9a-f]{32})"'
@@ -112,13 +113,7 @@ def referral(s: Scene) -> Sent:
 
 
 def visit(s: Scene) -> Sent:
-    data = {
-        "kind": "home_visit",
-        "occurred_on": local_date().isoformat(),
-        "duration_minutes": "45",
-        "notes": "Vi snakket om fotball.",
-    }
-    return Sent(_guide(s), f"/cases/{s.case.id}/visits/new", data)
+    return Sent(_guide(s), f"/cases/{s.case.id}/visits/new", visit_form())
 
 
 def consent_record(s: Scene) -> Sent:
@@ -162,16 +157,7 @@ def support_grant(s: Scene) -> Sent:
 
 
 def loan(s: Scene) -> Sent:
-    today = local_date()
-    data = {
-        "source": "equipment_library",
-        "item_type": "Skøyter",
-        "size": "36",
-        "condition": "good",
-        "lent_on": today.isoformat(),
-        "due_on": (today + dt.timedelta(days=14)).isoformat(),
-    }
-    return Sent(s.coordinator, f"/cases/{s.case.id}/loans/new", data)
+    return Sent(s.coordinator, f"/cases/{s.case.id}/loans/new", loan_form())
 
 
 def equipment_item(s: Scene) -> Sent:
@@ -427,11 +413,24 @@ def landing(form: CreatingForm, s: Scene, first) -> str:
     return first.headers["Location"]
 
 
-def prepared(db, form: CreatingForm) -> tuple[Scene, Sent]:
+@dataclasses.dataclass(frozen=True)
+class Opened:
+    """A form's page opened in its sender's browser, and what there was before sending it."""
+
+    s: Scene
+    sent: Sent
+    client: Any
+    fields: dict[str, Any]
+    before: tuple[int, int]
+
+
+def opened(app, db, form: CreatingForm, prepare: Callable[[Scene], Sent] | None = None) -> Opened:
+    """A new scene, the form's submission prepared in it (``prepare`` if given), its page open."""
     s = scene()
-    sent = form.prepare(s)
+    sent = (prepare or form.prepare)(s)
     db.session.commit()
-    return s, sent
+    client = browser(app, sent.by)
+    return Opened(s, sent, client, open_form(client, sent), made(db, form))
 
 
 # --- twice in a row ----------------------------------------------------------------------
@@ -439,18 +438,15 @@ def prepared(db, form: CreatingForm) -> tuple[Scene, Sent]:
 
 @EACH_FORM
 def test_the_same_submission_twice_in_a_row_creates_once(app, db, form):
-    s, sent = prepared(db, form)
-    client = browser(app, sent.by)
-    fields = open_form(client, sent)
-    before = made(db, form)
+    o = opened(app, db, form)
 
-    first = send(client, sent, fields)
-    assert made(db, form) == once_more(before, form)
-    again = send(client, sent, fields)
+    first = send(o.client, o.sent, o.fields)
+    assert made(db, form) == once_more(o.before, form)
+    again = send(o.client, o.sent, o.fields)
 
-    assert made(db, form) == once_more(before, form)
+    assert made(db, form) == once_more(o.before, form)
     assert again.status_code == 302
-    assert again.headers["Location"] == landing(form, s, first)
+    assert again.headers["Location"] == landing(form, o.s, first)
 
 
 # --- twice at once -----------------------------------------------------------------------
@@ -466,17 +462,14 @@ def _only_redirects(answers: list, form: CreatingForm) -> list:
 
 @EACH_FORM
 def test_the_same_submission_twice_at_once_creates_once(app, db, form):
-    s, sent = prepared(db, form)
-    client = browser(app, sent.by)
-    fields = open_form(client, sent)
-    before = made(db, form)
+    o = opened(app, db, form)
 
-    answers = _only_redirects(send_at_once(app, client, sent, [fields, fields]), form)
+    answers = _only_redirects(send_at_once(app, o.client, o.sent, [o.fields, o.fields]), form)
 
-    assert made(db, form) == once_more(before, form)
+    assert made(db, form) == once_more(o.before, form)
     first = min(answers, key=lambda answer: answer.status_code)  # the page, if there is one
     repeat = max(answers, key=lambda answer: answer.status_code)
-    assert repeat.headers["Location"] == landing(form, s, first)
+    assert repeat.headers["Location"] == landing(form, o.s, first)
 
 
 #: Forms that nothing but the submission token keeps from creating twice.
@@ -486,14 +479,12 @@ UNGUARDED = [form for form in FORMS if form.name in {"referral", "visit", "loan"
 @pytest.mark.parametrize("form", UNGUARDED, ids=[form.name for form in UNGUARDED])
 def test_two_different_submissions_at_once_both_create(app, db, form):
     """The control: the race is real, so the tests above fail if the token stops counting."""
-    _s, sent = prepared(db, form)
-    client = browser(app, sent.by)
-    twice = [open_form(client, sent), open_form(client, sent)]
-    before = made(db, form)
+    o = opened(app, db, form)
+    twice = [o.fields, open_form(o.client, o.sent)]
 
-    _only_redirects(send_at_once(app, client, sent, twice), form)
+    _only_redirects(send_at_once(app, o.client, o.sent, twice), form)
 
-    assert made(db, form) == once_more(before, form, times=2)
+    assert made(db, form) == once_more(o.before, form, times=2)
 
 
 # --- refused, then corrected -------------------------------------------------------------
@@ -503,39 +494,36 @@ def form_named(name: str) -> CreatingForm:
     return next(form for form in FORMS if form.name == name)
 
 
+def refused_then_created(db, form: CreatingForm, o: Opened, refused_fields, fix=None) -> None:
+    """Sent with ``refused_fields``: 400 and nothing made; after ``fix``, the page's own
+    fields with the same token: created once."""
+    refused = send(o.client, o.sent, refused_fields)
+    assert refused.status_code == 400
+    assert made(db, form) == o.before
+    if fix is not None:
+        fix()
+    accepted = send(o.client, o.sent, o.fields)
+    assert accepted.status_code == 302
+    assert made(db, form) == once_more(o.before, form)
+
+
 def test_a_form_refused_for_its_input_can_be_corrected_and_sent_with_the_same_token(app, db):
     form = form_named("referral")
-    _s, sent = prepared(db, form)
-    client = browser(app, sent.by)
-    fields = open_form(client, sent)
-    before = made(db, form)
+    o = opened(app, db, form)
 
-    refused = send(client, sent, {**fields, "child_first_name": ""})
-    assert refused.status_code == 400
-    assert made(db, form) == before
-    corrected = send(client, sent, fields)
-    assert corrected.status_code == 302
-    assert made(db, form) == once_more(before, form)
+    refused_then_created(db, form, o, {**o.fields, "child_first_name": ""})
 
 
 def test_a_submission_refused_after_it_validated_gives_its_token_back(app, db):
     """Sharing without the guardian's consent is refused (400); with it, the same token works."""
     form = form_named("share with a club")
-    s = scene()
-    sent = _share_without_consent(s)
-    db.session.commit()
-    client = browser(app, sent.by)
-    fields = open_form(client, sent)
-    before = made(db, form)
+    o = opened(app, db, form, prepare=_share_without_consent)
 
-    refused = send(client, sent, fields)
-    assert refused.status_code == 400
-    assert made(db, form) == before
-    give(s)
-    db.session.commit()
-    accepted = send(client, sent, fields)
-    assert accepted.status_code == 302
-    assert made(db, form) == once_more(before, form)
+    def consent_given() -> None:
+        give(o.s)
+        db.session.commit()
+
+    refused_then_created(db, form, o, o.fields, fix=consent_given)
 
 
 # --- a request that fails after its claim --------------------------------------------------

@@ -29,11 +29,10 @@ def loan_count(db) -> int:
     return db.session.scalar(select(func.count(EquipmentLoan.id)))
 
 
-def post_loan(client, case, **fields):
-    page = client.get(f"/cases/{case.id}/loans/new")
-    assert page.status_code == 200
+def loan_form(**fields) -> dict[str, str]:
+    """A good loan from the equipment library: skates, due in two weeks."""
     today = local_date()
-    data = {
+    return {
         "source": "equipment_library",
         "item": "",
         "item_type": "Skøyter",
@@ -42,9 +41,14 @@ def post_loan(client, case, **fields):
         "lent_on": today.isoformat(),
         "due_on": (today + dt.timedelta(days=14)).isoformat(),
         "note": "",
-        "csrf_token": csrf_token(page.text),
         **fields,
     }
+
+
+def post_loan(client, case, **fields):
+    page = client.get(f"/cases/{case.id}/loans/new")
+    assert page.status_code == 200
+    data = loan_form(csrf_token=csrf_token(page.text), **fields)
     return client.post(f"/cases/{case.id}/loans/new", data=data)
 
 

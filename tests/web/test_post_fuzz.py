@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Iterator
@@ -36,8 +35,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.test import EnvironBuilder
 
 from guide.access import PUBLIC
-from guide.accounts.account_tokens import issue_token
-from guide.accounts.models import Role, TokenPurpose, User
+from guide.accounts.models import Role, User
 from guide.app import register_blueprints
 from guide.consents.links import create_link
 from guide.extensions import db as _db
@@ -206,14 +204,7 @@ def _forgotten_password(db, client) -> Visit:
 
 
 def _password_reset_link(db, client) -> Visit:
-    account = _account(db)
-    _row, token = issue_token(
-        purpose=TokenPurpose.password_reset,
-        email=account.email,
-        organisation_id=account.organisation_id,
-        valid_for=dt.timedelta(hours=1),
-        user_id=account.id,
-    )
+    token = factories.reset_token(_account(db))
     db.session.commit()
     return Visit(
         f"/password/reset/{token}", {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
@@ -222,13 +213,8 @@ def _password_reset_link(db, client) -> Visit:
 
 def _invitation_link(db, client) -> Visit:
     inviter = _account(db)
-    _row, token = issue_token(
-        purpose=TokenPurpose.invitation,
-        email="invited.fuzz@example.org",
-        organisation_id=inviter.organisation_id,
-        valid_for=dt.timedelta(hours=1),
-        created_by_id=inviter.id,
-        role=Role.guide,
+    token = factories.invitation_token(
+        inviter.organisation, "invited.fuzz@example.org", created_by_id=inviter.id
     )
     db.session.commit()
     hints = {"full_name": "Kari Nordmann", "password": NEW_PASSWORD}

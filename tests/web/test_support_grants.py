@@ -73,6 +73,25 @@ def decide(client, grant, action: str, *, version: int | None = None, **fields):
     return client.post(f"{url}/{action}", data=data)
 
 
+def correct(visitor, grant, world, amount: str, *, token_from: str | None = None, **fields):
+    """Send the grant's edit form: a membership fee to the child's club, ``amount`` as typed.
+
+    The CSRF token comes from the edit form, or from ``token_from`` where there is none.
+    """
+    edit = f"/cases/{grant.case_id}/support/{grant.id}/edit"
+    page = visitor.get(token_from or edit)
+    assert page.status_code == 200
+    data = {
+        "csrf_token": csrf_token(page.text),
+        "version": str(grant.version),
+        "kind": "membership_fee",
+        "amount": amount,
+        "payee_kind": "club",
+        "activity": str(world["activity"].id),
+    }
+    return visitor.post(edit, data={**data, **fields})
+
+
 def saved_grant(db, world, amount: int, **fields) -> SupportGrant:
     grant = factories.grant(
         world["case"], requested_by=world["guide"], amount=amount, offer=world["activity"], **fields
@@ -268,55 +287,21 @@ def test_a_rejected_or_paid_grant_cannot_be_edited(app, client, db, world, final
         assert f"/support/{grant.id}/edit" not in page.text  # no edit form offered
         edit = visitor.get(f"/cases/{grant.case_id}/support/{grant.id}/edit")
         assert edit.status_code == 302
-    token = csrf_token(world["office"].get(f"/cases/{grant.case_id}/support").text)
-    world["office"].post(
-        f"/cases/{grant.case_id}/support/{grant.id}/edit",
-        data={
-            "csrf_token": token,
-            "version": str(grant.version),
-            "kind": "membership_fee",
-            "amount": "1",
-            "payee_kind": "club",
-            "activity": str(world["activity"].id),
-        },
-    )
+    correct(world["office"], grant, world, "1", token_from=f"/cases/{grant.case_id}/support")
     (stored,) = grants(db, world["case"])
     assert stored.amount == 80_000 and stored.status == final
 
 
 def test_a_requested_grant_can_be_corrected(client, db, world):
     grant = saved_grant(db, world, 80_000)
-    page = client.get(f"/cases/{grant.case_id}/support/{grant.id}/edit")
-    assert page.status_code == 200
-    response = client.post(
-        f"/cases/{grant.case_id}/support/{grant.id}/edit",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "version": str(grant.version),
-            "kind": "membership_fee",
-            "amount": "1,250.50",
-            "payee_kind": "club",
-            "activity": str(world["activity"].id),
-        },
-    )
+    response = correct(client, grant, world, "1,250.50")
     assert response.status_code == 302
     assert grants(db, world["case"])[0].amount == 125_050
 
 
 def test_a_correction_with_a_bad_amount_is_explained_beside_the_field(client, db, world):
     grant = saved_grant(db, world, 80_000)
-    page = client.get(f"/cases/{grant.case_id}/support/{grant.id}/edit")
-    response = client.post(
-        f"/cases/{grant.case_id}/support/{grant.id}/edit",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "version": str(grant.version),
-            "kind": "membership_fee",
-            "amount": "tolv kroner",
-            "payee_kind": "club",
-            "activity": str(world["activity"].id),
-        },
-    )
+    response = correct(client, grant, world, "tolv kroner")
     assert response.status_code == 400
     assert 'id="amount-error"' in response.text
     assert grants(db, world["case"])[0].amount == 80_000
@@ -327,19 +312,7 @@ def test_a_correction_the_rules_refuse_answers_400_with_the_reason(db, world):
     office = world["office"]
     assert decide(office, grant, "approve", fund=str(world["fund"].id)).status_code == 302
     (grant,) = grants(db, world["case"])
-    page = office.get(f"/cases/{grant.case_id}/support/{grant.id}/edit")
-    response = office.post(
-        f"/cases/{grant.case_id}/support/{grant.id}/edit",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "version": str(grant.version),
-            "kind": "membership_fee",
-            "amount": "800",
-            "payee_kind": "club",
-            "activity": str(world["activity"].id),
-            "fund": "",
-        },
-    )
+    response = correct(office, grant, world, "800", fund="")
     assert response.status_code == 400
     assert "An approved grant must draw on a fund." in response.text
     assert grants(db, world["case"])[0].fund_id == world["fund"].id
