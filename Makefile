@@ -18,7 +18,7 @@ DEMO_ENV := FRITIDSGUIDE_DEMO_MODE=1 FRITIDSGUIDE_ENVIRONMENT=development
 .NOTPARALLEL:
 
 .PHONY: run test test-postgresql lint fmt migrate install install-test assets translations \
-	chromium pdf-fonts demo-data
+	chromium java pdf-fonts demo-data
 
 ## run: install, build, migrate, load demo data once, serve on http://127.0.0.1:$PORT (5000)
 ## (with the outbox worker and a local mail sink on $SMTP_PORT (8025) that prints each e-mail)
@@ -26,11 +26,11 @@ run: install assets translations pdf-fonts migrate demo-data
 	exec env $(DEMO_ENV) scripts/serve_dev.sh
 
 ## test: the whole suite on SQLite, browser tests included
-test: install-test assets translations chromium pdf-fonts
+test: install-test assets translations chromium java pdf-fonts
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## test-postgresql: the whole suite on a throw-away PostgreSQL database
-test-postgresql: install-test assets translations chromium pdf-fonts
+test-postgresql: install-test assets translations chromium java pdf-fonts
 	FRITIDSGUIDE_TEST_DATABASE=postgresql $(PY) -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff's checks and formatting, as CI runs them
@@ -91,6 +91,10 @@ translations: install
 
 chromium:
 	scripts/ensure_chromium.sh
+
+# A Java runtime for the W3C Nu HTML checker (npm vnu-jar) that the tests run on every page.
+java:
+	scripts/ensure_java.sh
 
 # Pango and the fonts the printable consent form needs (Arabic, Ethiopic, Cyrillic).
 pdf-fonts:

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, inspect, text
 from guide import create_app
 from guide.crypto.keyring import Keyring
 from guide.extensions import db as _db
+from tests.html_checker import NuChecker
 
 PG_SERVER_URL = os.environ.get(
     "FRITIDSGUIDE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -194,3 +195,12 @@ def forget_key_checks(application) -> None:
     with application.app_context(), _db.engine.begin() as connection:
         if inspect(connection).has_table(KeyCheck.__tablename__):
             connection.execute(KeyCheck.__table__.delete())
+
+
+@pytest.fixture(scope="session")
+def html_checker() -> Iterator[NuChecker]:
+    """The W3C Nu HTML checker, one Java process for the whole run (tests/html_checker.py)."""
+    checker = NuChecker()
+    checker.start()
+    yield checker
+    checker.stop()

@@ -18,11 +18,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import g, has_app_context, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
-from wtforms import Field, FileField
+from wtforms import Field, FileField, SelectField
 from wtforms.validators import StopValidation
+from wtforms.widgets import HiddenInput, Select
+
+from guide.web.widgets import browser_value, with_placeholder
 
 NUL_MESSAGE = _l("The text contains invisible control characters. Type it instead of pasting it.")
 
@@ -54,6 +58,30 @@ class Form(FlaskForm):
             )
             return CombinedMultiDict((uploads, request.form)) if uploads else request.form
 
+        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Any:
+            """Every field as WTForms renders it, with the rules valid HTML asks for.
+
+            A hidden field (the CSRF token, a row's version, a submission token) gets no id
+            unless one is asked for: a page may hold several forms, and ids must be unique on
+            a page; nothing points to a hidden field by its id. A required single select
+            starts with an empty "Choose …" option, as HTML asks. A date or number box
+            shows a value it can hold (``guide.web.widgets.browser_value``).
+            """
+            given = {**(field.render_kw or {}), **render_kw}
+            if isinstance(field.widget, HiddenInput) and "id" not in given:
+                render_kw = {**render_kw, "id": False}
+            input_type = given.get("type", getattr(field.widget, "input_type", ""))
+            if input_type in ("date", "number") and "value" not in given:
+                value = browser_value(input_type, field._value(), field.data)
+                if value is not None:
+                    render_kw = {**render_kw, "value": value}
+            if isinstance(field, SelectField) and field.flags.required and not field.raw_data:
+                _choose_the_only_choice(field)
+            html = super().render_field(field, render_kw)
+            if isinstance(field.widget, Select):
+                return with_placeholder(html, _("Choose …"))
+            return html
+
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
         for field in _typed_fields(self):
             if _has_nul(field):  # its first check, which ends its checks
@@ -67,6 +95,17 @@ class Form(FlaskForm):
             return True
         g.invalid_form = True
         return False
+
+
+def _choose_the_only_choice(field: SelectField) -> None:
+    """Shows a required choice with one option as chosen, while nothing else is chosen.
+
+    The empty "Choose …" option comes first in a required select, so a list with one real
+    option would otherwise ask the user to pick the only thing there is to pick.
+    """
+    choices = [choice for choice in field.iter_choices() if choice[0] not in ("", None)]
+    if len(choices) == 1 and not any(choice[2] for choice in field.iter_choices()):
+        field.data = field.coerce(choices[0][0])
 
 
 def _typed_fields(form: Any) -> Iterator[Field]:
