@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 
 from guide.accounts.models import User
 from guide.audit.services import record_event
@@ -18,6 +18,7 @@ from guide.cases.models import (
     CaseStatus,
     Child,
     FollowUp,
+    Visit,
 )
 from guide.cases.services import join_child_and_guide
 from guide.clubs_portal.models import ClubReport, ClubReportKind
@@ -236,7 +237,11 @@ def cases_without_recent_visit(
 @cache
 def _absence_reported_query() -> Select:
     latest = (
-        select(ClubReport.case_id, func.max(ClubReport.reported_on).label("reported_on"))
+        select(
+            ClubReport.case_id,
+            func.max(ClubReport.reported_on).label("reported_on"),
+            func.max(ClubReport.reported_at).label("reported_at"),
+        )
         .where(
             ClubReport.organisation_id == bindparam("organisation_id"),
             ClubReport.kind == ClubReportKind.absent,
@@ -244,15 +249,22 @@ def _absence_reported_query() -> Select:
         .group_by(ClubReport.case_id)
         .subquery()
     )
+    # Open until someone logs a contact (a visit or a call) after the report came, that
+    # took place on the report's day or later: a call logged that morning does not close it.
+    contact_since = (
+        select(Visit.id)
+        .where(
+            Visit.case_id == Case.id,
+            Visit.created_at > latest.c.reported_at,
+            Visit.occurred_on >= latest.c.reported_on,
+        )
+        .exists()
+    )
     return (
         _with_case_line(
             select(latest.c.reported_on).select_from(latest).join(Case, Case.id == latest.c.case_id)
         )
-        .where(
-            Case.status != CaseStatus.closed,
-            # Open until someone logs a contact (a visit or a call) on or after that day.
-            or_(Case.last_visit_on.is_(None), Case.last_visit_on < latest.c.reported_on),
-        )
+        .where(Case.status != CaseStatus.closed, ~contact_since)
         .order_by(latest.c.reported_on, Case.id)
         .limit(LIST_LIMIT)
     )
