@@ -45,11 +45,17 @@ def item(recipient_key: str, category: str) -> str:
 
 
 def answer_kind(offered: Iterable[str], accepted: Iterable[str]) -> FamilyAnswerKind:
-    """No when nothing was accepted, yes when everything offered was, else partly."""
-    accepted = set(accepted)
+    """No when nothing was accepted, yes when everything offered was, else partly.
+
+    A link that had nothing left to ask (the guardian had agreed to everything already)
+    is a yes: nothing was refused.
+    """
+    accepted, offered = set(accepted), set(offered)
+    if not offered:
+        return FamilyAnswerKind.yes
     if not accepted:
         return FamilyAnswerKind.no
-    return FamilyAnswerKind.yes if accepted >= set(offered) else FamilyAnswerKind.partly
+    return FamilyAnswerKind.yes if accepted >= offered else FamilyAnswerKind.partly
 
 
 def record_family_answer(

@@ -84,7 +84,7 @@ def browser_family_language() -> str:
 
 def _give_page(link: ConsentLink, token: str, language: str):
     child = db.session.get(Child, link.child_id)
-    offers = offers_for(child)
+    offers = offers_for(child, guardian_id=link.guardian_id)
     form = FamilyConsentForm()
     if form.validate_on_submit():
         version = form.text_version.data

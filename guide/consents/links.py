@@ -158,8 +158,13 @@ class Offer:
 OPEN_ENROLLMENTS = (EnrollmentStatus.proposed, EnrollmentStatus.trial, EnrollmentStatus.enrolled)
 
 
-def offers_for(child: Child) -> list[Offer]:
-    """The scheme, then each club of an activity on the child's open case, by club name."""
+def offers_for(child: Child, *, guardian_id: uuid.UUID | None = None) -> list[Offer]:
+    """The scheme, then each club of an activity on the child's open case, by club name.
+
+    With ``guardian_id``, what that guardian has already agreed to and not withdrawn is not
+    asked again: a recipient with nothing left to ask about is left out, so a second link
+    about a new club asks about that club alone.
+    """
     clubs = db.session.scalars(
         select(Club)
         .join(Activity, Activity.club_id == Club.id)
@@ -175,10 +180,34 @@ def offers_for(child: Child) -> list[Offer]:
         .order_by(Club.name, Club.id)
     ).all()
     scheme = Offer(SCHEME_KEY, None, _ordered(categories_offered_to(Recipient.scheme())))
-    return [scheme] + [
+    offers = [scheme] + [
         Offer(str(club.id), club, _ordered(categories_offered_to(Recipient.club(str(club.id)))))
         for club in clubs
     ]
+    if guardian_id is None:
+        return offers
+    agreed = _agreed(child, guardian_id)
+    left = [
+        Offer(
+            offer.key,
+            offer.club,
+            tuple(c for c in offer.categories if (offer.key, c) not in agreed),
+        )
+        for offer in offers
+    ]
+    return [offer for offer in left if offer.categories]
+
+
+def _agreed(child: Child, guardian_id: uuid.UUID) -> set[tuple[str, Category]]:
+    """(recipient key, category) of every consent the guardian gave for the child in force."""
+    now = utcnow()
+    return {
+        (str(consent.recipient_club_id) if consent.recipient_club_id else SCHEME_KEY, category)
+        for consent in consents_of_child(child.id)
+        if consent.guardian_id == guardian_id and to_record(consent).is_in_force(now)
+        for category in Category
+        if category.value in consent.categories
+    }
 
 
 def _ordered(categories: Iterable[Category]) -> tuple[Category, ...]:
@@ -209,7 +238,7 @@ def give_consents(
     consents = []
     offered: list[str] = []
     accepted: list[str] = []
-    for offer in offers_for(child):
+    for offer in offers_for(child, guardian_id=link.guardian_id):
         categories = [c for c in offer.categories if c.value in chosen.get(offer.key, set())]
         offered += [item(offer.key, c.value) for c in offer.categories]
         accepted += [item(offer.key, c.value) for c in categories]

@@ -312,7 +312,9 @@ def _consent_link(page: Page, case_id: uuid.UUID) -> str:
     return "/samtykke/" + address.rsplit("/samtykke/", 1)[1]
 
 
-def _answer_in_arabic(page: Page, link: str, *, yes_to: list[str], offered: list[str]) -> None:
+def _answer_in_arabic(
+    page: Page, link: str, *, yes_to: list[str], offered: list[str], not_offered: tuple[str, ...] = ()
+) -> None:
     """The guardian opens the link (Arabic, right to left), ticks all of ``yes_to``'s offers."""
     page.goto(link)
     expect(page.locator("html")).to_have_attribute("lang", "ar")
@@ -320,6 +322,8 @@ def _answer_in_arabic(page: Page, link: str, *, yes_to: list[str], offered: list
     expect(page.locator("h1")).to_contain_text(CHILD_FIRST)
     for key in offered:
         expect(page.locator(f"#offer-{key}")).to_be_visible()
+    for key in not_offered:
+        expect(page.locator(f"#offer-{key}")).to_have_count(0)
     for key in yes_to:
         boxes = page.locator(f"#offer-{key} input[type=checkbox]")
         for index in range(boxes.count()):
@@ -484,32 +488,33 @@ def test_five_people_hand_a_child_course_to_each_other(
     _assert_nothing_personal(mails)
 
     # The guide proposes a chess club as well; the guardian, answering a new link in
-    # Arabic, keeps the football club and says no to the chess club.
+    # Arabic, is asked about the chess club alone (the football club and the scheme have
+    # her consent already) and says no.
     guide.goto(f"/cases/{case_id}")
     _propose(guide, CHESS)
     second_link = _consent_link(guide, case_id)
     _answer_in_arabic(
         guardian,
         second_link,
-        yes_to=["scheme", world.football_club_id],
-        offered=["scheme", world.football_club_id, world.chess_club_id],
+        yes_to=[],
+        offered=[world.chess_club_id],
+        not_offered=("scheme", world.football_club_id),
     )
     assert console_errors.messages == []
 
     # The refusal shows on the case page, naming the chess club, and on the dashboard.
     coordinator.goto(f"/cases/{case_id}")
     answer = coordinator.locator("#family-answer")
-    expect(answer).to_have_attribute("data-answer", "partly")
-    refused = answer.inner_text().split("nei til", 1)
-    assert len(refused) == 2, answer.inner_text()
+    expect(answer).to_have_attribute("data-answer", "no")
+    refused = re.search(r"sa nei [0-9.]+ til: (.*)", answer.inner_text())
+    assert refused, answer.inner_text()
     assert CHESS_CLUB in refused[1]
     assert FOOTBALL_CLUB not in refused[1]
     coordinator.goto("/dashboard")
-    # Newest first: the partial "no" above the first link's "yes".
+    # Newest first: the "no" above the first link's "yes".
     rows = coordinator.locator("#family-answers li").filter(has_text=case_reference)
     expect(rows).to_have_count(2)
-    expect(rows.first).to_have_attribute("data-answer", "partly")
-    expect(rows.first).to_contain_text("sa ja til noe av det")
+    expect(rows.first).to_have_attribute("data-answer", "no")
     expect(rows.last).to_have_attribute("data-answer", "yes")
     coordinator.get_by_role("link", name=re.compile("Gjøremål")).first.click()
     expect(
@@ -540,7 +545,7 @@ def test_five_people_hand_a_child_course_to_each_other(
             .where(FamilyAnswer.child_id == case.child_id)
             .order_by(FamilyAnswer.answered_at)
         ).all()
-        assert [a.answer for a in answers] == [FamilyAnswerKind.yes, FamilyAnswerKind.partly]
+        assert [a.answer for a in answers] == [FamilyAnswerKind.yes, FamilyAnswerKind.no]
         assert {a.language for a in answers} == {"ar"}
         refused_items = set(answers[-1].offered) - set(answers[-1].accepted)
         assert {item.partition(":")[0] for item in refused_items} == {world.chess_club_id}

@@ -326,3 +326,37 @@ def test_a_withdrawal_through_the_link_gives_coordinators_and_the_guide_a_task(a
     )
     assert told == {s.coordinator.id, s.case.assigned_guide.user.id}
     assert unassigned_guide.id not in told
+
+
+def test_a_second_link_asks_only_about_what_the_guardian_has_not_agreed_to(app, db, client):
+    s = scene()
+    _answer(client, _link(app, s), _offered(s))  # yes to the scheme and the club
+    club_value = f"{s.club.id}:identity"
+    db.session.delete(_the_answer(db))
+    db.session.commit()
+
+    # A second link, once the first consent to the club is withdrawn: only the club again.
+    token = _link(app, s)
+    page = client.get(f"/samtykke/{token}")
+    assert f'value="{club_value}"' not in page.text  # agreed and in force: not asked again
+    assert 'value="scheme:contact"' not in page.text
+    _answer(client, token, [])
+    answer = _the_answer(db)
+    assert answer.offered == [] and answer.accepted == []
+    assert answer.answer == "yes"  # nothing was left to ask, so nothing was refused
+
+    with app.test_request_context():
+        from guide.consents.services import withdraw_consent
+
+        club_consent = db.session.scalars(
+            select(Consent).where(Consent.recipient_club_id == s.club.id)
+        ).one()
+        withdraw_consent(club_consent, by=s.coordinator, channel="phone")
+    db.session.delete(answer)
+    db.session.commit()
+    token = _link(app, s)
+    assert f'value="{club_value}"' in client.get(f"/samtykke/{token}").text
+    _answer(client, token, [])
+    answer = _the_answer(db)
+    assert answer.answer == "no"
+    assert answer.offered == [f"{s.club.id}:{c}" for c in CLUB_ITEMS]
