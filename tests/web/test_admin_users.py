@@ -39,6 +39,19 @@ def _events(db, action: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
+def _changed(client, db, account: User, form: str, **data) -> User:
+    """Send the account's ``form`` (role, referrer-kind) as the signed-in user; it is accepted."""
+    response = _post(client, f"/users/{account.id}/{form}", **data)
+    assert response.status_code == 302
+    return _reload(db, account)
+
+
+def _assert_logged(db, action: str, actor: User, before: str, after: str) -> None:
+    [event] = _events(db, action)
+    assert event.details == {"from": before, "to": after}
+    assert event.actor_id == actor.id
+
+
 def _live_sessions(db, account: User) -> int:
     db.session.expire_all()
     rows = db.session.scalars(
@@ -169,13 +182,8 @@ def test_admin_changes_a_referrers_role_and_it_is_logged(client, db):
     referrer = factories.user(admin.organisation, "referrer")
     db.session.commit()
 
-    response = _post(client, f"/users/{referrer.id}/role", role="coordinator")
-
-    assert response.status_code == 302
-    assert _reload(db, referrer).role == Role.coordinator
-    [event] = _events(db, "user_role_changed")
-    assert event.details == {"from": "referrer", "to": "coordinator"}
-    assert event.actor_id == admin.id
+    assert _changed(client, db, referrer, "role", role="coordinator").role == Role.coordinator
+    _assert_logged(db, "user_role_changed", admin, "referrer", "coordinator")
 
 
 def test_admin_cannot_give_a_volunteer_role_or_change_their_own(client, db):
@@ -245,13 +253,9 @@ def test_admin_corrects_a_referrers_type(client, db):
     db.session.commit()
     assert "Lærer" in client.get(f"/users/{referrer.id}").text
 
-    response = _post(client, f"/users/{referrer.id}/referrer-kind", referrer_kind="child_welfare")
-
-    assert response.status_code == 302
-    assert _reload(db, referrer).referrer_kind == ReferrerKind.child_welfare
-    [event] = _events(db, "user_referrer_kind_changed")
-    assert event.details == {"from": "teacher", "to": "child_welfare"}
-    assert event.actor_id == admin.id
+    changed = _changed(client, db, referrer, "referrer-kind", referrer_kind="child_welfare")
+    assert changed.referrer_kind == ReferrerKind.child_welfare
+    _assert_logged(db, "user_referrer_kind_changed", admin, "teacher", "child_welfare")
 
 
 def test_only_referrers_have_a_type(client, db):
