@@ -46,6 +46,13 @@ def _changed(client, db, account: User, form: str, **data) -> User:
     return _reload(db, account)
 
 
+def _refused(client, db, account: User, form: str, status: int, **data) -> User:
+    """Send the account's ``form`` as the signed-in user; it is refused with ``status``."""
+    response = _post(client, f"/users/{account.id}/{form}", **data)
+    assert response.status_code == status
+    return _reload(db, account)
+
+
 def _assert_logged(db, action: str, actor: User, before: str, after: str) -> None:
     [event] = _events(db, action)
     assert event.details == {"from": before, "to": after}
@@ -205,10 +212,7 @@ def test_coordinator_cannot_change_roles_let_alone_make_an_admin(client, db):
     db.session.commit()
     assert "Endre rolle" not in client.get(f"/users/{guide.id}").text
 
-    response = _post(client, f"/users/{guide.id}/role", role="admin")
-
-    assert response.status_code == 404
-    assert _reload(db, guide).role == Role.guide
+    assert _refused(client, db, guide, "role", 404, role="admin").role == Role.guide
 
 
 # --- second factor -------------------------------------------------------------------------------
@@ -264,10 +268,8 @@ def test_only_referrers_have_a_type(client, db):
     db.session.commit()
     assert 'name="referrer_kind"' not in client.get(f"/users/{coordinator.id}").text
 
-    response = _post(client, f"/users/{coordinator.id}/referrer-kind", referrer_kind="teacher")
-
-    assert response.status_code == 400
-    assert _reload(db, coordinator).referrer_kind is None
+    refused = _refused(client, db, coordinator, "referrer-kind", 400, referrer_kind="teacher")
+    assert refused.referrer_kind is None
 
 
 def test_a_referrers_type_must_be_one_of_the_list(client, db):
@@ -285,9 +287,7 @@ def test_coordinator_cannot_change_a_referrers_type(client, db):
     referrer = factories.user(coordinator.organisation, "referrer")
     db.session.commit()
 
-    response = _post(client, f"/users/{referrer.id}/referrer-kind", referrer_kind="nav")
-
     # Without the permission, an object's address answers 404 (guide.access.refusal_status).
-    assert response.status_code == 404
-    assert _reload(db, referrer).referrer_kind is None
+    refused = _refused(client, db, referrer, "referrer-kind", 404, referrer_kind="nav")
+    assert refused.referrer_kind is None
     assert [event.actor_id for event in _events(db, "permission_denied")] == [coordinator.id]
