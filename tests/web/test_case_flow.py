@@ -15,13 +15,13 @@ from flask_babel import force_locale, ngettext
 from sqlalchemy import select
 
 from guide.activities.models import Club, Enrollment, EnrollmentStatus
-from guide.cases.models import Case, GuardianRelation
+from guide.cases.models import Case
 from guide.consents.texts import SCHEME_RECIPIENT_LABEL, category_label
 from guide.dates import local_date
 from guide.referrals.models import ConsentToReferMethod, Referral
-from guide.referrals.services import GuardianDetails, accept_referral, submit_referral
+from guide.referrals.services import accept_referral, submit_referral
 from tests import factories
-from tests.db.test_referral_services import referral_details
+from tests.db.test_referral_services import guardian_details, referral_details
 from tests.web.helpers import csrf_token
 
 NURSE = "Hanne Helsesykepleier"
@@ -45,13 +45,8 @@ def world(db):
 
 def refer_arabic_speaking_child(db, nurse) -> Referral:
     """A referral in which the nurse ticked everything item 4 is about."""
-    guardian = GuardianDetails(
-        full_name="Forelder Tolkesen",
-        relation=GuardianRelation.mother,
-        phone="+4791234567",
-        email=None,
-        preferred_language="ar",
-        needs_interpreter=True,
+    guardian = guardian_details(
+        full_name="Forelder Tolkesen", preferred_language="ar", needs_interpreter=True
     )
     details = referral_details(
         languages=["ar", "so"],
