@@ -150,6 +150,19 @@ def db(app):
 
 
 @pytest.fixture
+def client_for(app):
+    """``client_for(user)``: a test client of its own for each person, signed in once."""
+    from tests.web.helpers import sign_in
+
+    def open_as(user):
+        client = app.test_client()
+        assert sign_in(client, user.email).status_code == 302
+        return client
+
+    return open_as
+
+
+@pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from guide.accounts.models import User
 from guide.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -11,6 +12,7 @@ from guide.accounts.throttling import refuse_if_throttled, register_failure
 from guide.audit.services import record_event
 from guide.database import utcnow
 from guide.extensions import db
+from guide.roles import Role
 
 
 def normalise_email(email: str) -> str:
@@ -19,6 +21,14 @@ def normalise_email(email: str) -> str:
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def active_users(
+    role: Role, *where: ColumnElement[bool], order_by: InstrumentedAttribute = User.id
+) -> list[User]:
+    """The active accounts with ``role`` that match ``where``, in a stable order."""
+    query = select(User).where(User.role == role, User.is_active.is_(True), *where)
+    return list(db.session.scalars(query.order_by(order_by)))
 
 
 def authenticate(*, email: str, password: str) -> User | None:

@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 
 from consent import Category, Decision, Reason, Recipient, decide
 from guide.accounts.models import User
+from guide.accounts.services import active_users
 from guide.activities.models import Club
 from guide.audit.services import record_event
 from guide.cases.models import Child
@@ -175,17 +176,7 @@ def _record_shares(
 
 def club_contacts(club_id: uuid.UUID) -> list[User]:
     """The active club contact accounts that speak for the club."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.club_id == club_id,
-                User.role == Role.club_contact,
-                User.is_active.is_(True),
-            )
-            .order_by(User.email)
-        )
-    )
+    return active_users(Role.club_contact, User.club_id == club_id, order_by=User.email)
 
 
 def _notify_club_contacts(club: Club, *, template: str) -> None:

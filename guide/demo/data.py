@@ -66,6 +66,17 @@ class DemoAccount:
     club_name: str | None = None
 
 
+@dataclass(frozen=True)
+class _Demo:
+    """The demo organisation's people, places and activities, as the loader makes them."""
+
+    organisation: Organisation
+    users: dict[str, User]
+    guides: list[GuideProfile]
+    activities: list[Activity]
+    areas: dict[str, Area]
+
+
 #: (role, local part of the e-mail, full name, referrer kind)
 DEMO_USERS = (
     (Role.admin, "admin", "Aud Admin", None),
@@ -170,8 +181,9 @@ def load_demo_data(*, today: dt.date | None = None) -> list[DemoAccount]:
     areas = _add_areas(organisation)
     guides = _add_guides(organisation, users, areas, today)
     activities = _add_clubs(organisation, areas)
-    _add_history(organisation, users, guides, activities, areas, today=today)
-    cases = _add_named_children(organisation, users, guides, activities, areas, today=today)
+    demo = _Demo(organisation, users, guides, activities, areas)
+    _add_history(demo, today=today)
+    cases = _add_named_children(demo, today=today)
     _share_with_the_club_contacts_club(cases, users)
     record_event("demo_data_loaded", organisation_id=organisation.id)
     db.session.commit()
@@ -196,64 +208,50 @@ def _account(user: User, password: str) -> DemoAccount:
     )
 
 
-def _add_history(
-    organisation: Organisation,
-    users: dict[str, User],
-    guides: list[GuideProfile],
-    activities: list[Activity],
-    areas: dict[str, Area],
-    *,
-    today: dt.date,
-) -> None:
+def _add_history(demo: _Demo, *, today: dt.date) -> None:
     """The demo's past: a few hundred children referred since before last year (fixed seed)."""
     db.session.flush()
-    people = list(users.values())
+    people = list(demo.users.values())
     days, cases = history_span(today)
     add_history(
-        organisation_id=organisation.id,
+        organisation_id=demo.organisation.id,
         staff=HistoryStaff(
             coordinators=[user.id for user in people if user.role == Role.coordinator],
             referrers=[
                 (user.id, str(user.referrer_kind)) for user in people if user.role == Role.referrer
             ],
-            guides=[(profile.id, profile.user_id) for profile in guides],
+            guides=[(profile.id, profile.user_id) for profile in demo.guides],
         ),
         offers=[
             Offer(activity.id, activity.club_id, activity.fee_per_season or 0, activity.area or "")
-            for activity in activities
+            for activity in demo.activities
         ],
         cases=cases,
         seed=DEMO_SEED,
         today=today,
         history_days=days,
         email_domain=DEMO_EMAIL_DOMAIN,
-        areas=areas,
+        areas=demo.areas,
         extra_referrers=HISTORY_REFERRERS,
         extra_guides=HISTORY_GUIDES,
     )
 
 
-def _add_named_children(
-    organisation: Organisation,
-    users: dict[str, User],
-    guides: list[GuideProfile],
-    activities: list[Activity],
-    areas: dict[str, Area],
-    *,
-    today: dt.date,
-) -> list[Case]:
+def _add_named_children(demo: _Demo, *, today: dt.date) -> list[Case]:
     """The children the walk-through names, one in each state, referred in the last weeks."""
-    referrers = [users[local_part] for _r, local_part, _n, kind in DEMO_USERS if kind is not None]
+    referrers = [
+        demo.users[local_part] for _r, local_part, _n, kind in DEMO_USERS if kind is not None
+    ]
     return [
         _add_child_case(
-            organisation,
+            demo.organisation,
             child_row,
             referrer=referrers[number % len(referrers)],
-            coordinator=users["koordinator"],
-            guide=guides[number % 2],
-            activity=activities[number % len(activities)],
+            coordinator=demo.users["koordinator"],
+            guide=demo.guides[number % 2],
+            activity=demo.activities[number % len(demo.activities)],
             referred_on=today - dt.timedelta(days=5 + 9 * number),
-            areas=areas,
+            areas=demo.areas,
         )
         for number, child_row in enumerate(DEMO_CHILDREN)
     ]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from guide.access import load_scoped
 from guide.accounts.models import TaskEmail, User
+from guide.accounts.services import active_users
 from guide.audit.services import record_event
 from guide.cases.models import Case, CaseStatus
 from guide.cases.services import case_scope
@@ -146,15 +147,7 @@ def audience(rule: KindRule, case: Case | None, organisation_id: uuid.UUID) -> l
     people: list[User] = []
     for who in rule.audiences:
         if who == Audience.coordinators:
-            people += db.session.scalars(
-                select(User)
-                .where(
-                    User.organisation_id == organisation_id,
-                    User.role == Role.coordinator,
-                    User.is_active.is_(True),
-                )
-                .order_by(User.id)
-            )
+            people += active_users(Role.coordinator, User.organisation_id == organisation_id)
         elif case is None:
             continue
         elif who == Audience.guide:

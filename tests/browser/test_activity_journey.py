@@ -12,7 +12,6 @@ import datetime as dt
 import re
 import uuid
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -21,7 +20,7 @@ from guide.cases.models import Case, CaseStatus
 from guide.extensions import db
 from tests import factories
 from tests.browser.conftest import TIMEOUT_MS, ConsoleErrors, LiveServer
-from tests.factories import PASSWORD
+from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -70,24 +69,14 @@ def _world(live_server: LiveServer) -> dict[str, object]:
     return world
 
 
-def _sign_in(page: Page, email: str, secret: str) -> None:
-    page.goto("/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/sign-in/code$"))
-    page.locator("#code").fill(pyotp.TOTP(secret).now())
-    page.locator("form:has(#code) [type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/my-cases$"))
-
-
 def test_guide_finds_a_guitar_group_and_the_child_starts(
     page: Page, browser: Browser, live_server: LiveServer, console_errors: ConsoleErrors
 ):
     world = _world(live_server)
     case_id = world["case_id"]
     page.set_viewport_size(PHONE)
-    _sign_in(page, world["email"], world["secret"])
+    sign_in(page, world["email"], world["secret"])
+    expect(page).to_have_url(re.compile(r"/my-cases$"))
 
     # The guide opens the case from "My children".
     page.locator(f'a[href="/cases/{case_id}"]').first.click()

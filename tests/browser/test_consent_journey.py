@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -22,6 +21,7 @@ from guide.database import utcnow
 from guide.extensions import db
 from tests import factories
 from tests.browser.conftest import TIMEOUT_MS, ConsoleErrors, LiveServer
+from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -92,17 +92,6 @@ def _context_page(browser: Browser, live_server: LiveServer, console_errors: Con
     return context, page
 
 
-def _sign_in(page: Page, email: str, secret: str) -> None:
-    page.goto("/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(factories.PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/sign-in/code$"))
-    page.locator("#code").fill(pyotp.TOTP(secret).now())
-    page.locator("form:has(#code) [type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/sign-in"))
-
-
 def _create_link(page: Page, people: People, purpose: str) -> str:
     page.goto(f"/cases/{people.case_id}/consent-link")
     page.locator(f"input[name=purpose][value={purpose}]").check()
@@ -122,7 +111,7 @@ def test_consent_from_link_to_club_and_withdrawn_again(
     contact_context, contact = _context_page(browser, live_server, console_errors)
     try:
         # The coordinator makes a link for the guardian and reads it off the page.
-        _sign_in(coordinator, people.coordinator_email, people.coordinator_secret)
+        sign_in(coordinator, people.coordinator_email, people.coordinator_secret)
         give_link = _create_link(coordinator, people, "give")
 
         # The guardian opens it: the page is in Arabic, right to left.
@@ -146,7 +135,7 @@ def test_consent_from_link_to_club_and_withdrawn_again(
         expect(coordinator).to_have_url(re.compile(rf"/cases/{people.case_id}$"))
 
         # The club contact sees the first name, the age and the guardian's phone: no more.
-        _sign_in(contact, people.contact_email, people.contact_secret)
+        sign_in(contact, people.contact_email, people.contact_secret)
         expect(contact).to_have_url(re.compile(r"/klubb$"))
         contact.get_by_role("link", name=CHILD_FIRST_NAME).click()
         facts = contact.locator(".app-shared-facts")

@@ -7,46 +7,16 @@ confirmation. Every stop inside a date field shows a focus ring.
 
 from __future__ import annotations
 
-import re
-
-import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from guide.database import utcnow
-from guide.extensions import db
-from tests import factories
 from tests.browser.conftest import TIMEOUT_MS, ConsoleErrors, LiveServer
-from tests.db.test_figures import build_data_set
+from tests.browser.helpers import coordinator_with_figures, sign_in
 
 pytestmark = pytest.mark.browser
 
 FIGURES = "/figures?period=custom&start=2026-01-01&end=2026-12-31"
 NARROW = {"width": 320, "height": 640}
-
-
-def _coordinator(live_server: LiveServer, email: str) -> str:
-    """A coordinator of an organisation with figures to show; returns the TOTP secret."""
-    secret = pyotp.random_base32(length=32)
-    with live_server.app.app_context():
-        org = build_data_set(db)
-        coordinator = factories.user(org, "coordinator", email=email, second_factor=False)
-        coordinator.totp_secret = secret
-        coordinator.totp_enrolled_at = utcnow()
-        db.session.commit()
-        db.session.remove()
-    return secret
-
-
-def _sign_in(page: Page, email: str, secret: str) -> None:
-    page.goto("/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(factories.PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/sign-in/code$"))
-    page.locator("#code").fill(pyotp.TOTP(secret).now())
-    page.locator("form:has(#code) [type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/sign-in"))
 
 
 def _focused(page: Page) -> dict:
@@ -63,55 +33,45 @@ def _focused(page: Page) -> dict:
 
 
 def test_figures_reflow_at_320_px_with_wide_tables_scrolling_in_their_own_box(
-    browser: Browser, live_server: LiveServer, console_errors: ConsoleErrors
+    page: Page, live_server: LiveServer, console_errors: ConsoleErrors
 ):
     email = "reflow@example.com"
-    secret = _coordinator(live_server, email)
-    context = browser.new_context(
-        base_url=live_server.url, locale="nb-NO", timezone_id="Europe/Oslo", viewport=NARROW
+    page.set_viewport_size(NARROW)
+    sign_in(page, email, coordinator_with_figures(live_server, email))
+    page.goto(FIGURES)
+    expect(page.locator("svg.app-chart").first).to_be_visible()
+
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= NARROW["width"]
+    # The control: some tables are wider than the screen, and scroll inside their box.
+    boxes = page.locator(".app-table-scroll")
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('.app-table-scroll')]
+            .filter(box => box.scrollWidth > box.clientWidth)
+            .map(box => box.getAttribute('aria-label'))"""
     )
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        page = context.new_page()
-        page.on("console", console_errors.on_console)
-        page.on("pageerror", console_errors.on_page_error)
-        _sign_in(page, email, secret)
-        page.goto(FIGURES)
-        expect(page.locator("svg.app-chart").first).to_be_visible()
+    assert wide, "no table is wider than 320 px: the check above proves nothing"
+    assert boxes.count() >= len(wide)
 
-        assert page.evaluate("document.scrollingElement.scrollWidth") <= NARROW["width"]
-        # The control: some tables are wider than the screen, and scroll inside their box.
-        boxes = page.locator(".app-table-scroll")
-        wide = page.evaluate(
-            """() => [...document.querySelectorAll('.app-table-scroll')]
-                .filter(box => box.scrollWidth > box.clientWidth)
-                .map(box => box.getAttribute('aria-label'))"""
-        )
-        assert wide, "no table is wider than 320 px: the check above proves nothing"
-        assert boxes.count() >= len(wide)
-
-        # A keyboard user reaches the wide box, hears its name and scrolls it.
-        region = page.get_by_role("region", name=wide[0], exact=True)
-        expect(region).to_have_attribute("class", "app-table-scroll")
-        region.focus()
-        assert _focused(page)["classes"] == "app-table-scroll"
-        assert _focused(page)["outline"] != "none"
-        page.keyboard.press("ArrowRight")
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "box => box.scrollLeft > 0", arg=region.element_handle(), timeout=TIMEOUT_MS
-        )
-        assert page.evaluate("document.scrollingElement.scrollWidth") <= NARROW["width"]
-        assert console_errors.messages == []
-    finally:
-        context.close()
+    # A keyboard user reaches the wide box, hears its name and scrolls it.
+    region = page.get_by_role("region", name=wide[0], exact=True)
+    expect(region).to_have_attribute("class", "app-table-scroll")
+    region.focus()
+    assert _focused(page)["classes"] == "app-table-scroll"
+    assert _focused(page)["outline"] != "none"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "box => box.scrollLeft > 0", arg=region.element_handle(), timeout=TIMEOUT_MS
+    )
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= NARROW["width"]
+    assert console_errors.messages == []
 
 
 def test_focus_goes_to_the_error_summary_then_to_the_confirmation(
     page: Page, live_server: LiveServer, console_errors: ConsoleErrors
 ):
     email = "focus@example.com"
-    _sign_in(page, email, _coordinator(live_server, email))
+    sign_in(page, email, coordinator_with_figures(live_server, email))
 
     page.goto("/catalogue/clubs/new")
     page.locator("form:has(#name) [type=submit]").click()
@@ -132,7 +92,7 @@ def test_every_stop_inside_a_date_field_shows_a_focus_ring(
     page: Page, live_server: LiveServer, console_errors: ConsoleErrors
 ):
     email = "date-ring@example.com"
-    _sign_in(page, email, _coordinator(live_server, email))
+    sign_in(page, email, coordinator_with_figures(live_server, email))
     page.goto(FIGURES)
     start = page.locator("#start")
     expect(start).to_be_visible()

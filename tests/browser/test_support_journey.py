@@ -8,9 +8,6 @@ is settled by the scheme, with no fund, amount or reason.
 
 from __future__ import annotations
 
-import re
-
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -21,7 +18,7 @@ from guide.extensions import db
 from guide.support.models import GrantStatus, SupportGrant
 from tests import factories
 from tests.browser.conftest import TIMEOUT_MS, ConsoleErrors, LiveServer
-from tests.factories import PASSWORD
+from tests.browser.helpers import sign_in
 from tests.sharing_helpers import CHILD_FIRST_NAME, CHILD_LAST_NAME, give, scene
 
 pytestmark = pytest.mark.browser
@@ -56,18 +53,6 @@ def _world(live_server: LiveServer) -> dict[str, object]:
     return world
 
 
-def _sign_in(page: Page, account: tuple[str, str]) -> None:
-    email, secret = account
-    page.goto("/sign-in")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/sign-in/code$"))
-    page.locator("#code").fill(pyotp.TOTP(secret).now())
-    page.locator("form:has(#code) [type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/sign-in"))
-
-
 def _request(page: Page, kind: str, amount: str) -> None:
     page.get_by_role("link", name="Be om støtte").click()
     page.get_by_label(kind, exact=True).check()
@@ -89,7 +74,7 @@ def test_fee_approved_and_paid_cup_rejected_and_the_club_sees_no_fund_or_reason(
     case_id = world["case_id"]
 
     # The guide asks for the membership fee and the cup.
-    _sign_in(page, world["guide"])
+    sign_in(page, *world["guide"])
     page.goto(f"/cases/{case_id}")
     page.get_by_role("link", name="Kontingent, kostnader i tillegg og utlån").click()
     _request(page, "Kontingent", "1 800")
@@ -100,7 +85,7 @@ def test_fee_approved_and_paid_cup_rejected_and_the_club_sees_no_fund_or_reason(
     page.context.clear_cookies()
 
     # The coordinator approves the fee from the fund, pays it, and rejects the cup.
-    _sign_in(page, world["coordinator"])
+    sign_in(page, *world["coordinator"])
     _open_from_queue(page, "Kontingent")
     page.get_by_label("Betal fra støtteordning").select_option(label=f"{FUND_NAME} (2027)")
     page.get_by_role("button", name="Godkjenn støtten").click()
@@ -142,7 +127,7 @@ def test_fee_approved_and_paid_cup_rejected_and_the_club_sees_no_fund_or_reason(
     club.set_default_timeout(TIMEOUT_MS)
     try:
         club_page = club.new_page()
-        _sign_in(club_page, world["contact"])
+        sign_in(club_page, *world["contact"])
         club_page.goto("/klubb")
         club_page.get_by_role("link", name=CHILD_FIRST_NAME).first.click()
         expect(club_page.locator("h1")).to_have_text(CHILD_FIRST_NAME)

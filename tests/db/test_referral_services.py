@@ -36,16 +36,22 @@ from guide.unit_of_work import StaleEdit
 from tests import factories
 
 
+def guardian_details(**changes) -> GuardianDetails:
+    """A made-up mother who speaks Norwegian and needs no interpreter."""
+    fields = {
+        "full_name": "Forelder Tjenestesen",
+        "relation": GuardianRelation.mother,
+        "phone": "+4791234567",
+        "email": None,
+        "preferred_language": "nb",
+        "needs_interpreter": False,
+    }
+    return GuardianDetails(**(fields | changes))
+
+
 def referral_details(**changes) -> ReferralDetails:
     """A complete, valid referral of a made-up child."""
-    guardian = GuardianDetails(
-        full_name="Forelder Tjenestesen",
-        relation=GuardianRelation.mother,
-        phone="+4791234567",
-        email=None,
-        preferred_language="nb",
-        needs_interpreter=False,
-    )
+    guardian = guardian_details()
     details = ReferralDetails(
         first_name="Tjenestebarn",
         last_name="Tjenestesen",

@@ -48,31 +48,21 @@ def who(tasks) -> set:
 
 
 def test_an_overdue_loan_is_a_task_for_the_coordinators_and_the_guide_once(db, s):
-    loan = EquipmentLoan(
-        organisation_id=s["org"].id,
-        case_id=s["case"].id,
-        item_type="Skøyter",
-        source="equipment_library",
-        lent_on=TODAY - dt.timedelta(days=30),
-        due_on=TODAY - dt.timedelta(days=1),
+    def lent(item_type: str, **dates) -> EquipmentLoan:
+        return EquipmentLoan(
+            organisation_id=s["org"].id,
+            case_id=s["case"].id,
+            item_type=item_type,
+            source="equipment_library",
+            lent_on=TODAY - dt.timedelta(days=30),
+            **dates,
+        )
+
+    loan = lent("Skøyter", due_on=TODAY - dt.timedelta(days=1))
+    returned = lent(
+        "Ski", due_on=TODAY - dt.timedelta(days=1), returned_on=TODAY - dt.timedelta(days=2)
     )
-    returned = EquipmentLoan(
-        organisation_id=s["org"].id,
-        case_id=s["case"].id,
-        item_type="Ski",
-        source="equipment_library",
-        lent_on=TODAY - dt.timedelta(days=30),
-        due_on=TODAY - dt.timedelta(days=1),
-        returned_on=TODAY - dt.timedelta(days=2),
-    )
-    not_yet_due = EquipmentLoan(
-        organisation_id=s["org"].id,
-        case_id=s["case"].id,
-        item_type="Hjelm",
-        source="equipment_library",
-        lent_on=TODAY - dt.timedelta(days=30),
-        due_on=TODAY,
-    )
+    not_yet_due = lent("Hjelm", due_on=TODAY)
     db.session.add_all([loan, returned, not_yet_due])
     db.session.commit()
 

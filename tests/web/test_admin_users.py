@@ -39,6 +39,26 @@ def _events(db, action: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
+def _changed(client, db, account: User, form: str, **data) -> User:
+    """Send the account's ``form`` (role, referrer-kind) as the signed-in user; it is accepted."""
+    response = _post(client, f"/users/{account.id}/{form}", **data)
+    assert response.status_code == 302
+    return _reload(db, account)
+
+
+def _refused(client, db, account: User, form: str, status: int, **data) -> User:
+    """Send the account's ``form`` as the signed-in user; it is refused with ``status``."""
+    response = _post(client, f"/users/{account.id}/{form}", **data)
+    assert response.status_code == status
+    return _reload(db, account)
+
+
+def _assert_logged(db, action: str, actor: User, before: str, after: str) -> None:
+    [event] = _events(db, action)
+    assert event.details == {"from": before, "to": after}
+    assert event.actor_id == actor.id
+
+
 def _live_sessions(db, account: User) -> int:
     db.session.expire_all()
     rows = db.session.scalars(
@@ -169,13 +189,8 @@ def test_admin_changes_a_referrers_role_and_it_is_logged(client, db):
     referrer = factories.user(admin.organisation, "referrer")
     db.session.commit()
 
-    response = _post(client, f"/users/{referrer.id}/role", role="coordinator")
-
-    assert response.status_code == 302
-    assert _reload(db, referrer).role == Role.coordinator
-    [event] = _events(db, "user_role_changed")
-    assert event.details == {"from": "referrer", "to": "coordinator"}
-    assert event.actor_id == admin.id
+    assert _changed(client, db, referrer, "role", role="coordinator").role == Role.coordinator
+    _assert_logged(db, "user_role_changed", admin, "referrer", "coordinator")
 
 
 def test_admin_cannot_give_a_volunteer_role_or_change_their_own(client, db):
@@ -197,10 +212,7 @@ def test_coordinator_cannot_change_roles_let_alone_make_an_admin(client, db):
     db.session.commit()
     assert "Endre rolle" not in client.get(f"/users/{guide.id}").text
 
-    response = _post(client, f"/users/{guide.id}/role", role="admin")
-
-    assert response.status_code == 404
-    assert _reload(db, guide).role == Role.guide
+    assert _refused(client, db, guide, "role", 404, role="admin").role == Role.guide
 
 
 # --- second factor -------------------------------------------------------------------------------
@@ -245,13 +257,9 @@ def test_admin_corrects_a_referrers_type(client, db):
     db.session.commit()
     assert "Lærer" in client.get(f"/users/{referrer.id}").text
 
-    response = _post(client, f"/users/{referrer.id}/referrer-kind", referrer_kind="child_welfare")
-
-    assert response.status_code == 302
-    assert _reload(db, referrer).referrer_kind == ReferrerKind.child_welfare
-    [event] = _events(db, "user_referrer_kind_changed")
-    assert event.details == {"from": "teacher", "to": "child_welfare"}
-    assert event.actor_id == admin.id
+    changed = _changed(client, db, referrer, "referrer-kind", referrer_kind="child_welfare")
+    assert changed.referrer_kind == ReferrerKind.child_welfare
+    _assert_logged(db, "user_referrer_kind_changed", admin, "teacher", "child_welfare")
 
 
 def test_only_referrers_have_a_type(client, db):
@@ -260,10 +268,8 @@ def test_only_referrers_have_a_type(client, db):
     db.session.commit()
     assert 'name="referrer_kind"' not in client.get(f"/users/{coordinator.id}").text
 
-    response = _post(client, f"/users/{coordinator.id}/referrer-kind", referrer_kind="teacher")
-
-    assert response.status_code == 400
-    assert _reload(db, coordinator).referrer_kind is None
+    refused = _refused(client, db, coordinator, "referrer-kind", 400, referrer_kind="teacher")
+    assert refused.referrer_kind is None
 
 
 def test_a_referrers_type_must_be_one_of_the_list(client, db):
@@ -281,9 +287,7 @@ def test_coordinator_cannot_change_a_referrers_type(client, db):
     referrer = factories.user(coordinator.organisation, "referrer")
     db.session.commit()
 
-    response = _post(client, f"/users/{referrer.id}/referrer-kind", referrer_kind="nav")
-
     # Without the permission, an object's address answers 404 (guide.access.refusal_status).
-    assert response.status_code == 404
-    assert _reload(db, referrer).referrer_kind is None
+    refused = _refused(client, db, referrer, "referrer-kind", 404, referrer_kind="nav")
+    assert refused.referrer_kind is None
     assert [event.actor_id for event in _events(db, "permission_denied")] == [coordinator.id]

@@ -15,14 +15,14 @@ from flask_babel import force_locale, ngettext
 from sqlalchemy import select
 
 from guide.activities.models import Club, Enrollment, EnrollmentStatus
-from guide.cases.models import Case, GuardianRelation
+from guide.cases.models import Case
 from guide.consents.texts import SCHEME_RECIPIENT_LABEL, category_label
 from guide.dates import local_date
 from guide.referrals.models import ConsentToReferMethod, Referral
-from guide.referrals.services import GuardianDetails, accept_referral, submit_referral
+from guide.referrals.services import accept_referral, submit_referral
 from tests import factories
-from tests.db.test_referral_services import referral_details
-from tests.web.helpers import csrf_token, sign_in
+from tests.db.test_referral_services import guardian_details, referral_details
+from tests.web.helpers import csrf_token
 
 NURSE = "Hanne Helsesykepleier"
 
@@ -43,25 +43,10 @@ def world(db):
     return people
 
 
-@pytest.fixture
-def browser_for(app):
-    def open_as(user):
-        browser = app.test_client()
-        assert sign_in(browser, user.email).status_code == 302
-        return browser
-
-    return open_as
-
-
 def refer_arabic_speaking_child(db, nurse) -> Referral:
     """A referral in which the nurse ticked everything item 4 is about."""
-    guardian = GuardianDetails(
-        full_name="Forelder Tolkesen",
-        relation=GuardianRelation.mother,
-        phone="+4791234567",
-        email=None,
-        preferred_language="ar",
-        needs_interpreter=True,
+    guardian = guardian_details(
+        full_name="Forelder Tolkesen", preferred_language="ar", needs_interpreter=True
     )
     details = referral_details(
         languages=["ar", "so"],
@@ -91,27 +76,32 @@ def assign(db, case: Case, guide, status: str = "guide_assigned") -> None:
 # --- Item 4: everything the referrer said reaches the case --------------------------------
 
 
-def test_the_intake_queue_and_the_referral_show_what_the_referrer_ticked(db, world, browser_for):
+def assert_shows_what_the_nurse_ticked(page: str) -> None:
+    """Languages, barriers, the interpreter and who referred, in English."""
+    assert "Arabic, Somali" in page
+    assert "Transport, Language" in page
+    assert re.search(r"Interpreter needed</dt><dd>Yes", page)
+    assert f"{NURSE} (School nurse)" in page
+
+
+def test_the_intake_queue_and_the_referral_show_what_the_referrer_ticked(db, world, client_for):
     referral = refer_arabic_speaking_child(db, world["nurse"])
-    coordinator = browser_for(world["coordinator"])
+    coordinator = client_for(world["coordinator"])
 
     queue = coordinator.get("/intake").text
     detail = coordinator.get(f"/intake/{referral.id}").text
 
     for page in (queue, detail):
-        assert "Arabic, Somali" in page
-        assert "Transport, Language" in page
-        assert re.search(r"Interpreter needed</dt><dd>Yes", page)
-        assert f"{NURSE} (School nurse)" in page
+        assert_shows_what_the_nurse_ticked(page)
     assert re.search(r"Preferred language</dt><dd>Arabic<", detail)
     # The nurse ticked "documented by me"; the coordinator reads who "me" is.
     assert f"Given verbally, documented by {NURSE}" in detail
     assert "documented by me" not in detail
 
 
-def test_language_codes_are_shown_in_the_readers_language(db, world, browser_for):
+def test_language_codes_are_shown_in_the_readers_language(db, world, client_for):
     referral = refer_arabic_speaking_child(db, world["nurse"])
-    page = browser_for(world["koordinator"]).get(f"/intake/{referral.id}").text
+    page = client_for(world["koordinator"]).get(f"/intake/{referral.id}").text
     assert "arabisk, somali" in page
     assert re.search(r"Foretrukket språk</dt><dd>arabisk<", page)
     assert f"Gitt muntlig, dokumentert av {NURSE}" in page
@@ -119,19 +109,16 @@ def test_language_codes_are_shown_in_the_readers_language(db, world, browser_for
 
 
 def test_the_case_page_shows_what_the_referrer_said_to_coordinators_and_the_guide(
-    db, world, browser_for
+    db, world, client_for
 ):
     case = accepted_case(db, world)
     assign(db, case, world["guide"])
 
-    coordinator_page = browser_for(world["coordinator"]).get(f"/cases/{case.id}").text
-    guide_page = browser_for(world["guide"]).get(f"/cases/{case.id}").text
+    coordinator_page = client_for(world["coordinator"]).get(f"/cases/{case.id}").text
+    guide_page = client_for(world["guide"]).get(f"/cases/{case.id}").text
 
     for page in (coordinator_page, guide_page):
-        assert "Arabic, Somali" in page
-        assert "Transport, Language" in page
-        assert re.search(r"Interpreter needed</dt><dd>Yes", page)
-        assert f"{NURSE} (School nurse)" in page
+        assert_shows_what_the_nurse_ticked(page)
         assert re.search(r"Preferred language</dt><dd>Arabic<", page)
         assert "Football" in page  # the interest tag, named
     # Why the child was referred, and how the family agreed, stay with the coordinators.
@@ -140,15 +127,15 @@ def test_the_case_page_shows_what_the_referrer_said_to_coordinators_and_the_guid
     assert "Fiktiv grunn" not in guide_page
     assert "Consent to refer" not in guide_page
     # A guide without the case sees none of it.
-    assert browser_for(world["other_guide"]).get(f"/cases/{case.id}").status_code == 404
+    assert client_for(world["other_guide"]).get(f"/cases/{case.id}").status_code == 404
 
 
 # --- Item 7: no dead ends ----------------------------------------------------------------
 
 
-def test_accepting_a_referral_leads_straight_on_to_choosing_a_guide(db, world, browser_for):
+def test_accepting_a_referral_leads_straight_on_to_choosing_a_guide(db, world, client_for):
     referral = refer_arabic_speaking_child(db, world["nurse"])
-    coordinator = browser_for(world["coordinator"])
+    coordinator = client_for(world["coordinator"])
     page = coordinator.get(f"/intake/{referral.id}").text
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page) or re.search(
         r'type="hidden" name="version" value="(\d+)"', page
@@ -164,10 +151,10 @@ def test_accepting_a_referral_leads_straight_on_to_choosing_a_guide(db, world, b
     assert world["guide"].full_name in landing  # the suggestions are right there
 
 
-def test_the_childs_name_links_to_the_case_in_the_case_list(db, world, browser_for):
+def test_the_childs_name_links_to_the_case_in_the_case_list(db, world, client_for):
     case = factories.child_case(world["org"], first_name="Lenkebarn", last_name="Listesen")
     db.session.commit()
-    page = browser_for(world["coordinator"]).get("/cases").text
+    page = client_for(world["coordinator"]).get("/cases").text
     assert re.search(rf'<a href="/cases/{case.id}">Lenkebarn Listesen</a>', page)
     assert re.search(rf'<a href="/cases/{case.id}">{case.reference}</a>', page)
 
@@ -179,11 +166,11 @@ def next_step_text(browser) -> str:
     return match.group(1).strip()
 
 
-def test_a_guides_next_step_follows_what_was_last_done(db, world, browser_for):
+def test_a_guides_next_step_follows_what_was_last_done(db, world, client_for):
     case = factories.child_case(world["org"], guide=world["guide"], status="guide_assigned")
     offer = factories.activity(world["org"])
     db.session.commit()
-    guide = browser_for(world["guide"])
+    guide = client_for(world["guide"])
     assert next_step_text(guide) == "Log the first contact"
 
     case.status = "in_progress"  # a visit was logged
@@ -209,10 +196,10 @@ def test_a_guides_next_step_follows_what_was_last_done(db, world, browser_for):
     assert next_step_text(guide) == "Keep in touch"
 
 
-def test_visit_and_loan_dates_start_at_today(db, world, browser_for):
+def test_visit_and_loan_dates_start_at_today(db, world, client_for):
     case = factories.child_case(world["org"], guide=world["guide"], status="in_progress")
     db.session.commit()
-    guide = browser_for(world["guide"])
+    guide = client_for(world["guide"])
     today = local_date().isoformat()
     visit = guide.get(f"/cases/{case.id}/visits/new").text
     loan = guide.get(f"/cases/{case.id}/loans/new").text
@@ -226,10 +213,10 @@ def test_visit_and_loan_dates_start_at_today(db, world, browser_for):
     assert not re.search(r'<input[^>]*name="due_on"[^>]*value="\d', loan)
 
 
-def test_an_empty_visit_date_is_still_refused(db, world, browser_for):
+def test_an_empty_visit_date_is_still_refused(db, world, client_for):
     case = factories.child_case(world["org"], guide=world["guide"], status="in_progress")
     db.session.commit()
-    guide = browser_for(world["guide"])
+    guide = client_for(world["guide"])
     page = guide.get(f"/cases/{case.id}/visits/new").text
     response = guide.post(
         f"/cases/{case.id}/visits/new",
@@ -256,7 +243,7 @@ def share_form_selected_club(browser, case) -> str | None:
     return selected.group(1) if selected else None
 
 
-def test_the_share_form_defaults_to_the_club_of_the_childs_activity(db, world, browser_for):
+def test_the_share_form_defaults_to_the_club_of_the_childs_activity(db, world, client_for):
     case = factories.child_case(world["org"], guide=world["guide"], status="in_progress")
     first = Club(organisation_id=world["org"].id, name="AAA Første klubb", is_active=True)
     proposed_club = Club(organisation_id=world["org"].id, name="Foreslått IL", is_active=True)
@@ -265,7 +252,7 @@ def test_the_share_form_defaults_to_the_club_of_the_childs_activity(db, world, b
     proposed = factories.activity(world["org"], club=proposed_club, name="Sjakk")
     started = factories.activity(world["org"], club=own_club, name="Fotball")
     db.session.commit()
-    coordinator = browser_for(world["coordinator"])
+    coordinator = client_for(world["coordinator"])
 
     # No activity yet: nothing is chosen for the coordinator (not the first in the list).
     assert share_form_selected_club(coordinator, case) in (None, "")
@@ -277,13 +264,13 @@ def test_the_share_form_defaults_to_the_club_of_the_childs_activity(db, world, b
     factories.enrolled(case, started)
     db.session.commit()
     assert share_form_selected_club(coordinator, case) == str(own_club.id)
-    assert share_form_selected_club(browser_for(world["guide"]), case) == str(own_club.id)
+    assert share_form_selected_club(client_for(world["guide"]), case) == str(own_club.id)
 
 
-def test_staff_forms_use_staff_wording_and_the_familys_pages_keep_theirs(db, world, browser_for):
+def test_staff_forms_use_staff_wording_and_the_familys_pages_keep_theirs(db, world, client_for):
     case = factories.child_case(world["org"], guide=world["guide"], status="in_progress")
     db.session.commit()
-    coordinator = browser_for(world["coordinator"])
+    coordinator = client_for(world["coordinator"])
     share = coordinator.get(f"/cases/{case.id}/share").text
     assert "Identity (first name and age)" in share
     assert "my child" not in share.casefold()
@@ -301,8 +288,8 @@ def test_staff_forms_use_staff_wording_and_the_familys_pages_keep_theirs(db, wor
 # --- Item 11: small things seen in the browser -------------------------------------------
 
 
-def test_one_row_left_out_takes_the_singular(db, world, browser_for):
-    coordinator = browser_for(world["coordinator"])
+def test_one_row_left_out_takes_the_singular(db, world, client_for):
+    coordinator = client_for(world["coordinator"])
     content = "\r\n".join(
         [
             "Klubb;Organisasjonsnummer;Aktivitet;Kategori;Ukedag;Kontingent;Turer;Leirer",
@@ -330,21 +317,21 @@ def test_the_singular_in_bokmal(app):
         assert ngettext("%(num)d activity", "%(num)d activities", 2) == "2 aktiviteter"
 
 
-def test_the_dashboards_intake_sentence_and_its_link_are_apart(db, world, browser_for):
+def test_the_dashboards_intake_sentence_and_its_link_are_apart(db, world, client_for):
     refer_arabic_speaking_child(db, world["nurse"])
-    page = browser_for(world["koordinator"]).get("/dashboard").text
+    page = client_for(world["koordinator"]).get("/dashboard").text
     assert re.search(r"avgjørelse\.\s+<a", page)
 
 
-def test_interests_are_named_in_the_readers_language(db, world, browser_for):
+def test_interests_are_named_in_the_readers_language(db, world, client_for):
     case = accepted_case(db, world)
-    page = browser_for(world["koordinator"]).get(f"/cases/{case.id}/assignment").text
+    page = client_for(world["koordinator"]).get(f"/cases/{case.id}/assignment").text
     assert re.search(r"Interesser</dt><dd>Fotball<", page)
     assert ">football<" not in page
 
 
-def test_wide_figure_tables_scroll_in_a_labelled_focusable_region(db, world, browser_for):
-    page = browser_for(world["coordinator"]).get("/figures").text
+def test_wide_figure_tables_scroll_in_a_labelled_focusable_region(db, world, client_for):
+    page = client_for(world["coordinator"]).get("/figures").text
     regions = re.findall(r'<div class="app-table-scroll"[^>]*>', page)
     assert regions
     for region in regions:
@@ -353,19 +340,19 @@ def test_wide_figure_tables_scroll_in_a_labelled_focusable_region(db, world, bro
         assert 'aria-label="Table: ' in region
 
 
-def test_pages_load_the_focus_script_from_a_file(db, world, browser_for):
-    page = browser_for(world["coordinator"]).get("/dashboard").text
+def test_pages_load_the_focus_script_from_a_file(db, world, client_for):
+    page = client_for(world["coordinator"]).get("/dashboard").text
     assert re.search(r'<script src="/static/js/focus\.js" defer></script>', page)
-    script = browser_for(world["coordinator"]).get("/static/js/focus.js")
+    script = client_for(world["coordinator"]).get("/static/js/focus.js")
     assert script.status_code == 200
     assert b".app-error-summary" in script.data
 
 
-def test_referrals_and_cases_stay_in_their_organisation(db, world, browser_for):
+def test_referrals_and_cases_stay_in_their_organisation(db, world, client_for):
     referral = refer_arabic_speaking_child(db, world["nurse"])
     stranger = factories.user(factories.organisation(), "coordinator", preferred_locale="en")
     db.session.commit()
-    outsider = browser_for(stranger)
+    outsider = client_for(stranger)
     assert outsider.get(f"/intake/{referral.id}").status_code == 404
     assert outsider.get(f"/cases/{referral.case_id}").status_code == 404
     assert NURSE not in outsider.get("/intake").text

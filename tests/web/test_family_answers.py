@@ -51,6 +51,24 @@ def _staff(client, user):
     return client
 
 
+def _send_link_form(client, s, *, language="nb"):
+    """A coordinator of ``s`` fills in the consent-link form: a link to give, shown on screen."""
+    _staff(client, s.coordinator)
+    url = f"/cases/{s.case.id}/consent-link"
+    form = client.get(url)
+    return client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(form.text),
+            "submission": re.search(r'name="submission"[^>]*value="([^"]+)"', form.text)[1],
+            "guardian": str(s.guardian.id),
+            "purpose": "give",
+            "language": language,
+            "delivery": "show",
+        },
+    )
+
+
 def test_nothing_ticked_is_recorded_as_a_no_with_everything_offered(app, db, client):
     s = scene()
     token = _link(app, s)
@@ -156,20 +174,7 @@ def test_the_dashboard_counts_refusals_and_lists_the_answers_of_its_own_organisa
 
 def test_staff_send_a_new_link_after_an_answer_and_it_works(app, db, client):
     s = _refused(app, db, client)
-    _staff(client, s.coordinator)
-    url = f"/cases/{s.case.id}/consent-link"
-    form = client.get(url)
-    created = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(form.text),
-            "submission": re.search(r'name="submission"[^>]*value="([^"]+)"', form.text)[1],
-            "guardian": str(s.guardian.id),
-            "purpose": "give",
-            "language": "nb",
-            "delivery": "show",
-        },
-    )
+    created = _send_link_form(client, s)
     assert created.status_code == 200
     token = LINK.search(created.text)[1]
 
@@ -219,19 +224,7 @@ def test_the_link_form_offers_the_family_languages_with_the_guardians_preselecte
 def test_the_staff_member_chooses_the_links_language(app, db, client, chosen):
     s = scene(guardian_language="ar")
     db.session.commit()
-    _staff(client, s.coordinator)
-    url = f"/cases/{s.case.id}/consent-link"
-    form = client.get(url)
-    created = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(form.text),
-            "guardian": str(s.guardian.id),
-            "purpose": "give",
-            "language": chosen,
-            "delivery": "show",
-        },
-    )
+    created = _send_link_form(client, s, language=chosen)
     assert created.status_code == 200
     assert db.session.scalars(select(ConsentLink.language)).one() == chosen
     token = LINK.search(created.text)[1]
@@ -241,19 +234,7 @@ def test_the_staff_member_chooses_the_links_language(app, db, client, chosen):
 def test_a_language_off_the_list_is_refused_beside_the_field(app, db, client):
     s = scene()
     db.session.commit()
-    _staff(client, s.coordinator)
-    url = f"/cases/{s.case.id}/consent-link"
-    form = client.get(url)
-    refused = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(form.text),
-            "guardian": str(s.guardian.id),
-            "purpose": "give",
-            "language": "xx",
-            "delivery": "show",
-        },
-    )
+    refused = _send_link_form(client, s, language="xx")
     assert refused.status_code == 400
     assert "Velg et språk fra listen." in refused.text
     assert db.session.scalar(select(func.count()).select_from(ConsentLink)) == 0

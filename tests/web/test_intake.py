@@ -17,7 +17,7 @@ from guide.referrals.models import Referral
 from guide.referrals.services import submit_referral
 from tests import factories
 from tests.db.test_referral_services import referral_details
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import csrf_token
 
 
 @pytest.fixture
@@ -33,18 +33,6 @@ def world(db):
     people["guide"].full_name = "Guide Hemmelignavn"
     db.session.commit()
     return people
-
-
-@pytest.fixture
-def client_for(app):
-    """A separate browser per person, each signed in once."""
-
-    def open_as(user):
-        browser = app.test_client()
-        assert sign_in(browser, user.email).status_code == 302
-        return browser
-
-    return open_as
 
 
 def refer(db, user, **changes) -> str:

@@ -137,22 +137,21 @@ def test_health_and_economy_are_never_shared_with_a_club(app, db, category):
     assert refusal.missing == [(category, Reason.NEVER_SHARED_WITH_CLUBS)]
 
 
+def _send_share_screen(client, s, **fields):
+    """The scene's coordinator signs in and sends the case's share screen with ``fields``."""
+    assert sign_in(client, s.coordinator.email).status_code == 302
+    url = f"/cases/{s.case.id}/share"
+    page = client.get(url)
+    assert page.status_code == 200
+    return client.post(url, data={"csrf_token": csrf_token(page.text), **fields})
+
+
 def test_the_screen_names_the_missing_consent_and_records_nothing(app, db, client):
     s = scene()
     give(s, (Category.IDENTITY,))
     db.session.commit()
-    assert sign_in(client, s.coordinator.email).status_code == 302
-
-    url = f"/cases/{s.case.id}/share"
-    page = client.get(url)
-    assert page.status_code == 200
-    response = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(page.text),
-            "club": str(s.club.id),
-            "categories": ["identity", "contact"],
-        },
+    response = _send_share_screen(
+        client, s, club=str(s.club.id), categories=["identity", "contact"]
     )
 
     assert response.status_code == 400
@@ -167,11 +166,7 @@ def test_the_screen_says_which_choice_is_missing_in_the_staff_words(app, db, cli
     s = scene()
     give(s)
     db.session.commit()
-    assert sign_in(client, s.coordinator.email).status_code == 302
-
-    url = f"/cases/{s.case.id}/share"
-    page = client.get(url)
-    response = client.post(url, data={"csrf_token": csrf_token(page.text), "club": ""})
+    response = _send_share_screen(client, s, club="")
 
     assert response.status_code == 400
     assert "Velg klubben." in response.text
@@ -184,17 +179,8 @@ def test_the_screen_shares_when_consent_covers_everything(app, db, client):
     s = scene()
     give(s)
     db.session.commit()
-    assert sign_in(client, s.coordinator.email).status_code == 302
-
-    url = f"/cases/{s.case.id}/share"
-    page = client.get(url)
-    response = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(page.text),
-            "club": str(s.club.id),
-            "categories": ["identity", "contact"],
-        },
+    response = _send_share_screen(
+        client, s, club=str(s.club.id), categories=["identity", "contact"]
     )
 
     assert response.status_code == 302

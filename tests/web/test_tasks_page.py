@@ -13,7 +13,7 @@ from guide.cases.assignment import unassign_guide
 from guide.tasks import TaskKind, raise_task
 from guide.tasks.models import Task
 from tests import factories
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import csrf_token
 
 CHILD_NAME = "Hemmeligbarn"
 
@@ -33,16 +33,6 @@ def world(db):
     )
     db.session.commit()
     return people
-
-
-@pytest.fixture
-def client_for(app):
-    def open_as(user):
-        browser = app.test_client()
-        assert sign_in(browser, user.email).status_code == 302
-        return browser
-
-    return open_as
 
 
 def _raise(db, kind, case, **options):
