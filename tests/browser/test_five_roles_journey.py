@@ -38,6 +38,14 @@ from guide.outbox.worker import send_due
 from guide.referrals.models import Referral
 from tests import factories
 from tests.browser.conftest import TIMEOUT_MS, ConsoleErrors, LiveServer
+from tests.browser.keyboard import (
+    choose_by_typing,
+    choose_radio,
+    tab_to,
+    tick,
+    type_date,
+    type_in,
+)
 from tests.factories import PASSWORD
 from tests.smtp import HOST, SmtpCapture
 
@@ -165,98 +173,38 @@ def _sign_in(page: Page, person: Person, landing: str) -> None:
     expect(page.locator(".app-account__name")).to_have_text(person.full_name)
 
 
-def _tab_to(page: Page, selector: str) -> Locator:
-    """Press Tab until the focus is on the first element matching ``selector``."""
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("s => document.activeElement.matches(s)", selector):
-            return page.locator(":focus")
-    raise AssertionError(f"Tab never reaches {selector}")
-
-
-def _type_in(page: Page, selector: str, text: str) -> None:
-    _tab_to(page, selector)
-    page.keyboard.type(text)
-    expect(page.locator(selector)).to_have_value(text)
-
-
-def _choose_by_typing(page: Page, selector: str, value: str) -> None:
-    """A closed select chooses the option whose name is typed (the browser's type-ahead)."""
-    _tab_to(page, selector)
-    page.keyboard.type(page.locator(f"{selector} option[value='{value}']").inner_text().strip())
-    expect(page.locator(selector)).to_have_value(value)
-
-
-def _tick(page: Page, selector: str) -> None:
-    _tab_to(page, selector)
-    page.keyboard.press("Space")
-    expect(page.locator(selector)).to_be_checked()
-
-
-def _choose_radio(page: Page, name: str, value: str) -> None:
-    """Tab into the radio group, then arrow keys until ``value`` is chosen."""
-    _tab_to(page, f"input[name={name}]")
-    page.keyboard.press("Space")
-    target = page.locator(f"input[name={name}][value={value}]")
-    for _ in range(10):
-        if target.is_checked():
-            return
-        page.keyboard.press("ArrowDown")
-    expect(target).to_be_checked()
-
-
-def _type_date(page: Page, selector: str, day: dt.date) -> None:
-    """A date field, typed part by part. Chromium orders the parts after its own language,
-    not the page's, so the test only types days whose day and month are the same number.
-    """
-    assert day.day == day.month
-    _tab_to(page, selector)
-    page.keyboard.type(day.strftime("%d%m%Y"))
-    expect(page.locator(selector)).to_have_value(day.isoformat())
-
-
-def _day_like_its_month_before(today: dt.date) -> dt.date:
-    """The latest day before ``today`` whose day of the month is its month (11 November)."""
-    year = today.year
-    while True:
-        for month in range(12, 0, -1):
-            if (day := dt.date(year, month, month)) < today:
-                return day
-        year -= 1
-
-
 def _refer_by_keyboard(page: Page) -> str:
     """The nurse fills in and sends the referral form with the keyboard alone.
 
     Returns the referral's reference. Every field is reached with Tab, in the page's order.
     """
-    _tab_to(page, "main a[href$='/referrals/new']")
+    tab_to(page, "main a[href$='/referrals/new']")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Henvis et barn")
-    _type_in(page, "#child_first_name", CHILD_FIRST)
-    _type_in(page, "#child_last_name", CHILD_LAST)
-    _type_date(page, "#birth_date", dt.date.fromisoformat(BORN))
-    _type_in(page, "#school", "Stafettby skole")
-    _type_in(page, "#school_class", "5A")
-    _choose_by_typing(
+    type_in(page, "#child_first_name", CHILD_FIRST)
+    type_in(page, "#child_last_name", CHILD_LAST)
+    type_date(page, "#birth_date", dt.date.fromisoformat(BORN))
+    type_in(page, "#school", "Stafettby skole")
+    type_in(page, "#school_class", "5A")
+    choose_by_typing(
         page, "#area", page.locator("#area option", has_text=AREA).get_attribute("value")
     )
-    _tick(page, "input[name=languages][value=ar]")
-    _type_in(page, "#guardian-full_name", GUARDIAN)
-    _choose_by_typing(page, "#guardian-relation", "mother")
-    _type_in(page, "#guardian-phone", GUARDIAN_PHONE)
-    _choose_by_typing(page, "#guardian-preferred_language", "ar")
-    _tick(page, "#guardian-needs_interpreter")
-    _type_in(page, "#interests_in_own_words", "Jeg vil spille fotball")
-    _tick(page, "input[name=barriers][value=language]")
-    _choose_radio(page, "help_level", "follow_first_times")
-    _type_in(page, "#reason", REASON)
-    _type_in(page, "#consent_given_by", GUARDIAN)
-    _choose_by_typing(page, "#consent_relation", "mother")
-    _choose_radio(page, "consent_method", "verbal_documented")
+    tick(page, "input[name=languages][value=ar]")
+    type_in(page, "#guardian-full_name", GUARDIAN)
+    choose_by_typing(page, "#guardian-relation", "mother")
+    type_in(page, "#guardian-phone", GUARDIAN_PHONE)
+    choose_by_typing(page, "#guardian-preferred_language", "ar")
+    tick(page, "#guardian-needs_interpreter")
+    type_in(page, "#interests_in_own_words", "Jeg vil spille fotball")
+    tick(page, "input[name=barriers][value=language]")
+    choose_radio(page, "help_level", "follow_first_times")
+    type_in(page, "#reason", REASON)
+    type_in(page, "#consent_given_by", GUARDIAN)
+    choose_by_typing(page, "#consent_relation", "mother")
+    choose_radio(page, "consent_method", "verbal_documented")
     # Before today: "today" must not be in the future for a server on another clock.
-    _type_date(page, "#consent_given_on", _day_like_its_month_before(dt.date.today()))
-    _tab_to(page, "main form [type=submit]")
+    type_date(page, "#consent_given_on", dt.date.today() - dt.timedelta(days=1))
+    tab_to(page, "main form [type=submit]")
     page.keyboard.press("Enter")
     # The confirmation takes the focus, so a keyboard user goes on from there.
     expect(page.locator(".app-flash")).to_contain_text("Henvisningen er sendt.")
@@ -313,7 +261,12 @@ def _consent_link(page: Page, case_id: uuid.UUID) -> str:
 
 
 def _answer_in_arabic(
-    page: Page, link: str, *, yes_to: list[str], offered: list[str], not_offered: tuple[str, ...] = ()
+    page: Page,
+    link: str,
+    *,
+    yes_to: list[str],
+    offered: list[str],
+    not_offered: tuple[str, ...] = (),
 ) -> None:
     """The guardian opens the link (Arabic, right to left), ticks all of ``yes_to``'s offers."""
     page.goto(link)
