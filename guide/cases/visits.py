@@ -52,6 +52,8 @@ def log_visit(
     record_event("visit_logged", actor=by, obj=case, details={"kind": visit.kind.value})
     db.session.flush()
     complete_tasks(TaskKind.CASE_QUIET, case=case, by=by)  # the case is quiet no longer
+    # Someone got in touch: that answers a club's report that the child stopped coming.
+    complete_tasks(TaskKind.CLUB_ABSENCE_REPORTED, case=case, by=by)
     return visit
 
 

@@ -303,6 +303,25 @@ def test_an_absence_gives_the_coordinators_and_the_guide_a_task(app, db, client)
     assert all(task.case_id == s.case.id for task in tasks)
 
 
+def test_a_contact_logged_after_the_absence_report_marks_its_tasks_done(app, db, client):
+    from guide.cases.models import VisitKind
+    from guide.cases.visits import log_visit
+
+    s = _shared(app, db)
+    assert sign_in(client, s.contact.email).status_code == 302
+    _send(client, s)
+    assert all(task.done_at is None for task in _tasks(db, TaskKind.CLUB_ABSENCE_REPORTED))
+
+    guide = _guide_of(s)
+    with app.test_request_context():
+        log_visit(s.case, by=guide, kind=VisitKind.phone_call, occurred_on=local_date())
+    db.session.commit()
+
+    tasks = _tasks(db, TaskKind.CLUB_ABSENCE_REPORTED)
+    assert len(tasks) == 2
+    assert all(task.done_at is not None and task.done_by_id == guide.id for task in tasks)
+
+
 def test_a_start_enrolls_the_child_and_gives_a_task_and_cannot_be_taken_back(app, db, client):
     s = _shared(app, db)
     assert sign_in(client, s.contact.email).status_code == 302
