@@ -229,7 +229,7 @@ POLICY: dict[Role, dict[Permission, Scope]] = {
 }
 
 
-def _role_of(subject: Any) -> Role | None:
+def role_of(subject: Any) -> Role | None:
     """The role of a role name or of a signed-in, active user; None for anyone else."""
     if isinstance(subject, Role | str):
         try:
@@ -238,12 +238,12 @@ def _role_of(subject: Any) -> Role | None:
             return None
     if not getattr(subject, "is_authenticated", False) or not getattr(subject, "is_active", False):
         return None
-    return _role_of(getattr(subject, "role", None))
+    return role_of(getattr(subject, "role", None))
 
 
 def scope_for(subject: Any, permission: Permission) -> Scope | None:
     """The scope under which a user (or role) holds ``permission``; None when it does not."""
-    role = _role_of(subject)
+    role = role_of(subject)
     if role is None:
         return None
     return POLICY[role].get(Permission(permission))
@@ -268,7 +268,7 @@ def managed_roles(subject: Any) -> frozenset[Role]:
     """The roles whose accounts this user (or role) may manage; empty without ``user.manage``."""
     if scope_for(subject, Permission.user_manage) is None:
         return frozenset()
-    role = _role_of(subject)
+    role = role_of(subject)
     return MANAGED_ROLES.get(role, frozenset()) if role is not None else frozenset()
 
 
@@ -286,7 +286,7 @@ def may_manage(actor: Any, target: Any) -> bool:
     return (
         getattr(actor, "id", None) != getattr(target, "id", None)
         and getattr(actor, "organisation_id", None) == getattr(target, "organisation_id", None)
-        and _role_of(getattr(target, "role", None)) in managed_roles(actor)
+        and role_of(getattr(target, "role", None)) in managed_roles(actor)
     )
 
 

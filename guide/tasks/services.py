@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
@@ -28,7 +29,7 @@ from guide.cases.models import Case, CaseStatus
 from guide.cases.services import case_scope
 from guide.database import utcnow
 from guide.extensions import db
-from guide.policy import Permission, Scope, allowed, scope_for
+from guide.policy import Permission, Scope, allowed, role_of, scope_for
 from guide.referrals.models import Referral
 from guide.roles import Role
 from guide.tasks.kinds import RULES, Audience, KindRule, rule_for
@@ -205,8 +206,16 @@ def may_see_case(user: User, case_id: uuid.UUID) -> bool:
 
 
 def kinds_for(viewer: User) -> list[TaskKind]:
-    """The kinds whose permission ``viewer`` holds now."""
-    return [kind for kind, rule in RULES.items() if allowed(viewer, rule.permission)]
+    """The kinds whose permission ``viewer`` holds now (none unless signed in and active)."""
+    role = role_of(viewer)
+    return list(_kinds_of_role(role)) if role is not None else []
+
+
+@cache
+def _kinds_of_role(role: Role) -> tuple[TaskKind, ...]:
+    # Permissions follow the role alone (guide/policy.py): worked out once per role, not
+    # for each kind on every page that shows the menu's count.
+    return tuple(kind for kind, rule in RULES.items() if allowed(role, rule.permission))
 
 
 def visibility(viewer: User) -> list[ColumnElement]:
