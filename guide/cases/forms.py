@@ -151,11 +151,12 @@ class OrderField(SelectField):
 
     def process_formdata(self, valuelist: list) -> None:
         known = {str(choice.value) for choice in SORT_CHOICES}
-        if valuelist and valuelist[0] in known:
-            super().process_formdata(valuelist[:1])
+        # Only the first value counts, and only if it is an order: nothing else is kept.
+        self.raw_data = valuelist[:1] if valuelist and valuelist[0] in known else []
+        if self.raw_data:
+            super().process_formdata(self.raw_data)
         else:
             self.data = None
-            self.raw_data = []
 
     def pre_validate(self, form: object) -> None:
         """Every value left after ``process_formdata`` is one of the orders."""

@@ -20,7 +20,7 @@ from tests.db.test_figures import build_data_set
 
 
 def with_authenticator(user: User) -> str:
-    """Enrol ``user`` with a fresh authenticator; returns its TOTP secret."""
+    """Give ``user`` a fresh authenticator; returns its TOTP secret."""
     secret = pyotp.random_base32(length=32)
     user.totp_secret = secret
     user.totp_enrolled_at = utcnow()

@@ -265,6 +265,19 @@ def test_the_list_sorts_by_each_column_both_ways(client, db):
     assert page.count("aria-sort=") == 1
 
 
+def test_an_order_the_list_does_not_know_is_ignored(client, db):
+    """Column headers set the order; nobody types it, so a wrong one falls back quietly."""
+    org, _ = coordinator(client)
+    sorted_cases(org, db)
+    default = order_shown(client.get("/cases").text)
+    token = csrf_token(client.get("/cases").text)
+    for sent in (["nonsense"], ["\x00"], ["area", "\x00"], ["-area\x00"]):
+        page = client.post("/cases", data={"csrf_token": token, "sort": sent, "resort": sent})
+        assert page.status_code == 200, sent
+        expected = ["Alfa", "Bravo", "Charlie", "Delta"] if sent[0] == "area" else default
+        assert order_shown(page.text) == expected, sent
+
+
 def test_sort_links_keep_the_filters_and_a_search_keeps_its_order(client, db):
     org, _ = coordinator(client)
     sorted_cases(org, db)

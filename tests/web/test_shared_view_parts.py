@@ -27,7 +27,7 @@ def test_the_data_table_lists_one_row_per_item_under_its_headings(app):
         html = render_template_string(TABLE, rows=[("Eple", "rød"), ("Pære", "grønn")], hide=True)
     assert html.count("<tr><td>") == 2
     assert '<th scope="col">Name</th>' in html and '<th scope="col">Colour</th>' in html
-    assert '<caption class="visually-hidden">Fruit</caption>' in html
+    assert '<caption class="ds-sr-only">Fruit</caption>' in html
     assert "No fruit yet." not in html
 
 
