@@ -10,7 +10,7 @@ from guide.cases import name_index
 from guide.cases.name_index import NameIndexes, OrganisationNames, children_named, normalise
 from guide.database import utcnow
 from tests import factories
-from tests.db.test_no_plaintext import _database_bytes
+from tests.stored import database_bytes
 
 
 @pytest.mark.parametrize(
@@ -117,13 +117,13 @@ def test_searching_leaves_no_name_in_the_database(app, db):
     db.session.commit()
     assert ids_named(org, "oysteinvik kvalsund")
     db.session.commit()
-    raw = _database_bytes(db)
+    raw = database_bytes(db)
     for needle in ("Øysteinvik", "oysteinvik", "Kvalsundberg", "kvalsundberg", "OYSTEINVIK"):
         assert needle.encode() not in raw, needle
     # Control: the scan finds a name where one is stored in plain text.
     factories.child_case(org).child.school = "Kvalsundberg skole"
     db.session.commit()
-    assert b"Kvalsundberg" in _database_bytes(db)
+    assert b"Kvalsundberg" in database_bytes(db)
 
 
 def test_a_viewer_without_the_list_permission_gets_nothing_and_builds_no_index(app, db):

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
-from sqlalchemy import text
-
 from guide.demo.data import DEMO_CHILDREN
 from tests.conftest import uses_postgresql
+from tests.stored import database_bytes
 
 
 def _needles() -> list[bytes]:
@@ -18,39 +14,11 @@ def _needles() -> list[bytes]:
     return [value.encode("utf-8") for value in values]
 
 
-def _database_bytes(db) -> bytes:
-    url = db.engine.url
-    if url.get_backend_name() == "sqlite":
-        with db.engine.begin() as connection:
-            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-            # Every page, read through SQLite: opening the file a second time and closing it
-            # would drop this process's locks on it, and another process closing the
-            # database would then remove the write-ahead log under this one's connections.
-            return connection.connection.driver_connection.serialize()
-    assert shutil.which("pg_dump"), "pg_dump is needed for this check"
-    dump = subprocess.run(
-        [
-            "pg_dump",
-            "--no-owner",
-            "-h",
-            url.host,
-            "-p",
-            str(url.port or 5432),
-            "-U",
-            url.username,
-            url.database,
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return dump.stdout
-
-
 def test_demo_data_leaves_no_plaintext_in_the_database(db):
     from guide.demo.data import load_demo_data
 
     assert load_demo_data()
-    raw = _database_bytes(db)
+    raw = database_bytes(db)
     assert len(raw) > 10_000
     found = [needle for needle in _needles() if needle in raw]
     assert found == []
@@ -62,7 +30,7 @@ def test_scan_finds_plaintext_when_it_is_there(db):
 
     db.session.add(Organisation(name="Plaintext Canary 7731", kind=OrganisationKind.municipality))
     db.session.commit()
-    assert b"Plaintext Canary 7731" in _database_bytes(db)
+    assert b"Plaintext Canary 7731" in database_bytes(db)
 
 
 def test_loading_demo_data_twice_changes_nothing(db):

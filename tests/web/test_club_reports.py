@@ -8,7 +8,6 @@ the report and the note (to them only), the dashboard counts absence reports.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 from sqlalchemy import func, select
@@ -23,6 +22,7 @@ from guide.dates import local_date
 from guide.tasks.models import Task, TaskKind
 from tests import factories
 from tests.sharing_helpers import CHILD_FIRST_NAME, give, scene
+from tests.stored import database_bytes
 from tests.web.helpers import csrf_token, sign_in
 
 NOTE = "Har ikke vært på de tre siste treningene, virket lei seg sist"
@@ -147,12 +147,7 @@ def test_the_note_is_encrypted_at_rest(app, db, client):
         select(AuditEvent).where(AuditEvent.action == "club_reported_absence")
     )
     assert all(NOTE not in str(event.details) for event in audit)
-    if db.engine.dialect.name == "sqlite":
-        path = db.engine.url.database
-        for name in (path, f"{path}-wal"):
-            if os.path.exists(name):
-                with open(name, "rb") as stored:
-                    assert secret not in stored.read()
+    assert secret not in database_bytes(db)
 
 
 # --- who sees the report ----------------------------------------------------------------
