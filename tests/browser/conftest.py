@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -336,3 +336,24 @@ def pytest_terminal_summary(terminalreporter) -> None:
             f"browser pages checked (Nu HTML checker and axe-core): {check_times.pages} "
             f"in {check_times.seconds:.1f} s"
         )
+
+
+@pytest.fixture
+def open_page(
+    browser: Browser, live_server: LiveServer, console_errors: ConsoleErrors
+) -> Iterator[Callable[..., Page]]:
+    """Opens a page in a browser context of its own (each person has their own device),
+    speaking bokmål unless ``locale`` says otherwise, watched for console errors."""
+    with ExitStack() as contexts:
+
+        def open_(**options) -> Page:
+            options = {"locale": "nb-NO", "timezone_id": "Europe/Oslo", **options}
+            context = browser.new_context(base_url=live_server.url, **options)
+            contexts.callback(context.close)
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            page.on("console", console_errors.on_console)
+            page.on("pageerror", console_errors.on_page_error)
+            return page
+
+        yield open_

@@ -49,3 +49,10 @@ def sign_in(page: Page, email: str, secret: str) -> None:
     page.locator("#code").fill(pyotp.TOTP(secret).now())
     page.locator("form:has(#code) [type=submit]").click()
     expect(page).not_to_have_url(re.compile(r"/sign-in"))
+
+
+def sign_in_landing_on(page: Page, person, landing: str) -> None:
+    """Sign ``person`` (email, secret, full_name) in; they land on ``landing``, named."""
+    sign_in(page, person.email, person.secret)
+    expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
+    expect(page.locator(".app-account__name")).to_have_text(person.full_name)

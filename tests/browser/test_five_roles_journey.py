@@ -17,14 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-import pyotp
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from guide.activities.models import Club, Enrollment, EnrollmentStatus
@@ -37,7 +34,8 @@ from guide.outbox.sender import SmtpSender
 from guide.outbox.worker import send_due
 from guide.referrals.models import Referral
 from tests import factories
-from tests.browser.conftest import TIMEOUT_MS, ConsoleErrors, LiveServer
+from tests.browser.conftest import ConsoleErrors, LiveServer
+from tests.browser.helpers import sign_in_landing_on
 from tests.browser.keyboard import (
     choose_by_typing,
     choose_radio,
@@ -46,7 +44,6 @@ from tests.browser.keyboard import (
     type_date,
     type_in,
 )
-from tests.factories import PASSWORD
 from tests.smtp import HOST, SmtpCapture
 
 pytestmark = pytest.mark.browser
@@ -137,40 +134,6 @@ def _world(live_server: LiveServer) -> World:
 
 def _person(account) -> Person:
     return Person(email=account.email, secret=account.totp_secret, full_name=account.full_name)
-
-
-@pytest.fixture
-def open_page(
-    browser: Browser, live_server: LiveServer, console_errors: ConsoleErrors
-) -> Iterator[Callable[..., Page]]:
-    """Opens a page in a browser context of its own: each person has their own device."""
-    with ExitStack() as contexts:
-
-        def open_(**options) -> Page:
-            context = browser.new_context(
-                base_url=live_server.url, timezone_id="Europe/Oslo", **options
-            )
-            contexts.callback(context.close)
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            page.on("console", console_errors.on_console)
-            page.on("pageerror", console_errors.on_page_error)
-            return page
-
-        yield open_
-
-
-def _sign_in(page: Page, person: Person, landing: str) -> None:
-    """Password and code; each role lands on its own first page."""
-    page.goto("/sign-in")
-    page.locator("#email").fill(person.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/sign-in/code$"))
-    page.locator("#code").fill(pyotp.TOTP(person.secret).now())
-    page.locator("form:has(#code) [type=submit]").click()
-    expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
-    expect(page.locator(".app-account__name")).to_have_text(person.full_name)
 
 
 def _refer_by_keyboard(page: Page) -> str:
@@ -329,13 +292,13 @@ def test_five_people_hand_a_child_course_to_each_other(
 
     # The school nurse refers the child, with the keyboard alone.
     nurse = page
-    _sign_in(nurse, world.nurse, "/referrals")
+    sign_in_landing_on(nurse, world.nurse, "/referrals")
     referral_reference = _refer_by_keyboard(nurse)
     case_id, case_reference = _case_of(live_server, referral_reference)
 
     # The coordinator accepts the referral and goes straight on to assign a guide.
     coordinator = open_page(locale="nb-NO")
-    _sign_in(coordinator, world.coordinator, "/dashboard")
+    sign_in_landing_on(coordinator, world.coordinator, "/dashboard")
     _task(coordinator, "En ny henvisning venter på en avgjørelse", case_reference).get_by_role(
         "link"
     ).click()
@@ -351,7 +314,7 @@ def test_five_people_hand_a_child_course_to_each_other(
 
     # The guide sees the task, opens the case from it and logs the first visit.
     guide = open_page(locale="nb-NO", viewport={"width": 390, "height": 844})
-    _sign_in(guide, world.guide, "/my-cases")
+    sign_in_landing_on(guide, world.guide, "/my-cases")
     _task(guide, "Du har fått en ny sak", case_reference).get_by_role("link").click()
     expect(guide).to_have_url(re.compile(rf"/cases/{case_id}$"))
     expect(guide.locator("h1")).to_have_text(f"{CHILD_FIRST} {CHILD_LAST}")
@@ -399,7 +362,7 @@ def test_five_people_hand_a_child_course_to_each_other(
 
     # The club contact sees the child, confirms the start, and later reports absence.
     contact = open_page(locale="nb-NO")
-    _sign_in(contact, world.club_contact, "/klubb")
+    sign_in_landing_on(contact, world.club_contact, "/klubb")
     contact.get_by_role("link", name=CHILD_FIRST).click()
     body = contact.locator("main").inner_text()
     for hidden in (CHILD_LAST, GUARDIAN, BORN, "03.03.2016", REASON, VISIT_NOTES):

@@ -14,14 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from guide.cases.models import Case, CaseStatus, Visit
@@ -31,8 +28,8 @@ from guide.outbox.sender import SmtpSender
 from guide.outbox.worker import send_due
 from guide.referrals.models import Referral, ReferralStatus
 from tests import factories
-from tests.browser.conftest import TIMEOUT_MS, ConsoleErrors, LiveServer
-from tests.factories import PASSWORD
+from tests.browser.conftest import ConsoleErrors, LiveServer
+from tests.browser.helpers import sign_in_landing_on
 from tests.smtp import HOST, SmtpCapture
 
 pytestmark = pytest.mark.browser
@@ -110,37 +107,6 @@ def _world(live_server: LiveServer) -> World:
         )
         db.session.remove()
     return world
-
-
-@pytest.fixture
-def open_page(browser: Browser, live_server: LiveServer, console_errors: ConsoleErrors) -> Iterator:
-    """Opens pages in fresh browser contexts (one per person), all watched for console errors."""
-    with ExitStack() as contexts:
-
-        def open_(**options) -> Page:
-            context = browser.new_context(
-                base_url=live_server.url, locale="nb-NO", timezone_id="Europe/Oslo", **options
-            )
-            contexts.callback(context.close)
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            page.on("console", console_errors.on_console)
-            page.on("pageerror", console_errors.on_page_error)
-            return page
-
-        yield open_
-
-
-def _sign_in(page: Page, person: Person, landing: str) -> None:
-    page.goto("/sign-in")
-    page.locator("#email").fill(person.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form:has(#password) [type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/sign-in/code$"))
-    page.locator("#code").fill(pyotp.TOTP(person.secret).now())
-    page.locator("form:has(#code) [type=submit]").click()
-    expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
-    expect(page.locator(".app-account__name")).to_have_text(person.full_name)
 
 
 def _refer(page: Page, *, first: str, last: str, guardian: str, relation: str) -> str:
@@ -231,7 +197,7 @@ def test_nurse_refers_coordinator_assigns_and_guide_logs_a_home_visit(
 
     # The school nurse refers the child through the form.
     nurse = page
-    _sign_in(nurse, world.nurse, "/referrals")
+    sign_in_landing_on(nurse, world.nurse, "/referrals")
     first_reference = _refer(
         nurse, first=CHILD_FIRST, last=CHILD_LAST, guardian=GUARDIAN, relation="mother"
     )
@@ -239,7 +205,7 @@ def test_nurse_refers_coordinator_assigns_and_guide_logs_a_home_visit(
 
     # A teacher refers the same child, the name typed with other capitals and spaces.
     teacher = open_page()
-    _sign_in(teacher, world.teacher, "/referrals")
+    sign_in_landing_on(teacher, world.teacher, "/referrals")
     second_reference = _refer(
         teacher,
         first=f"  {CHILD_FIRST.upper()} ",
@@ -258,7 +224,7 @@ def test_nurse_refers_coordinator_assigns_and_guide_logs_a_home_visit(
         assert mail["Subject"] == "Du har en ny oppgave i Fritidsguide"
         _assert_nothing_personal(mail)
     coordinator = open_page()
-    _sign_in(coordinator, world.coordinator, "/dashboard")
+    sign_in_landing_on(coordinator, world.coordinator, "/dashboard")
     coordinator.goto(_link_path(live_server, mails[0]))
     tasks = coordinator.locator("main .app-task")
     expect(tasks).to_have_count(2)
@@ -329,7 +295,7 @@ def test_nurse_refers_coordinator_assigns_and_guide_logs_a_home_visit(
     assert case_reference not in assigned_mail.get_content()
     _assert_nothing_personal(assigned_mail)
     guide = open_page(viewport=PHONE)
-    _sign_in(guide, world.guide, "/my-cases")
+    sign_in_landing_on(guide, world.guide, "/my-cases")
     guide.goto(_link_path(live_server, assigned_mail))
     task = guide.locator("main .app-task")
     expect(task).to_contain_text(case_reference)
