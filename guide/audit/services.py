@@ -5,9 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
 from guide.audit.models import AuditEvent
 from guide.database import utcnow
 from guide.extensions import db
+
+
+#: ``Session.info`` key of the events recorded in the current transaction, not written yet.
+PENDING_EVENTS = "audit_events_pending"
 
 
 def record_event(
@@ -18,25 +25,65 @@ def record_event(
     obj: Any = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Write an audit event in the current transaction; the caller's commit keeps it.
+    """Record an audit event in the current transaction; the caller's commit keeps it.
 
-    One plain INSERT, appended freely: it reads nothing, so concurrent requests never wait
-    on each other here. The database numbers the event and the sealer links it into the
-    chain later (guide.audit.sealing). Pending objects are flushed first, so the rows the
-    event points to (a new organisation, say) are written before it.
+    The event is written when the transaction commits (or earlier, when the same transaction
+    reads the audit log), as one plain INSERT that reads nothing: a page that only reads
+    takes no write lock while it renders, and concurrent requests never wait on each other
+    for the log. The database numbers the event and the sealer links it into the chain
+    later (guide.audit.sealing). A rollback discards it with everything else.
     """
     if organisation_id is None and actor is not None:
         organisation_id = actor.organisation_id
-    db.session.flush()
-    db.session.execute(
-        AuditEvent.__table__.insert().values(
-            id=uuid.uuid4(),
-            organisation_id=organisation_id,
-            actor_id=actor.id if actor is not None else None,
-            action=action,
-            object_type=type(obj).__name__ if obj is not None else None,
-            object_id=str(obj.id) if obj is not None else None,
-            occurred_at=utcnow(),
-            details=details or {},
-        )
-    )
+    row = {
+        "id": uuid.uuid4(),
+        "organisation_id": organisation_id,
+        "actor_id": actor.id if actor is not None else None,
+        "action": action,
+        "object_type": type(obj).__name__ if obj is not None else None,
+        "object_id": str(obj.id) if obj is not None else None,
+        "occurred_at": utcnow(),
+        "details": details or {},
+    }
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any other statement forgets the event
+    session.info.setdefault(PENDING_EVENTS, []).append(row)
+
+
+def write_pending_events(session: Session) -> None:
+    """INSERT the events recorded in ``session``'s transaction, in the order recorded.
+
+    Pending objects are flushed first, so the rows an event points to (a new organisation,
+    say) are written before it.
+    """
+    rows = session.info.pop(PENDING_EVENTS, None)
+    if not rows:
+        return
+    session.flush()
+    for row in rows:
+        session.execute(AuditEvent.__table__.insert().values(**row))
+
+
+@event.listens_for(Session, "before_commit")
+def _write_on_commit(session: Session) -> None:
+    write_pending_events(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, _previous_transaction: Any) -> None:
+    session.info.pop(PENDING_EVENTS, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_reading_the_log(state: ORMExecuteState) -> None:
+    # A read of the audit log in the same transaction sees the events recorded before it.
+    if state.is_select and PENDING_EVENTS in state.session.info and _reads_audit_log(state):
+        write_pending_events(state.session)
+
+
+def _reads_audit_log(state: ORMExecuteState) -> bool:
+    if any(mapper.class_ is AuditEvent for mapper in state.all_mappers):
+        return True
+    froms = getattr(state.statement, "get_final_froms", lambda: [])()
+    return any(AuditEvent.__table__ in getattr(f, "_from_objects", [f]) for f in froms)

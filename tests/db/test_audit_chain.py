@@ -64,7 +64,7 @@ def audit_cli(app, *args: str):
 # --- writing -------------------------------------------------------------------------------
 
 
-def test_recording_an_event_is_one_insert_that_reads_nothing(db):
+def test_recording_an_event_is_one_insert_at_commit_that_reads_nothing(db):
     statements: list[str] = []
 
     def remember(_conn, _cursor, statement, *_args) -> None:
@@ -73,15 +73,34 @@ def test_recording_an_event_is_one_insert_that_reads_nothing(db):
     event.listen(db.engine, "before_cursor_execute", remember)
     try:
         record_event("case_list_viewed", details={"rows": 50})
+        # Nothing is written yet: a page that only reads takes no write lock as it renders.
+        assert statements == []
+        db.session.commit()
     finally:
         event.remove(db.engine, "before_cursor_execute", remember)
-    db.session.commit()
 
     assert len(statements) == 1
     assert statements[0].lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS")
     written = db.session.scalar(select(AuditEvent))
     assert written.details == {"rows": 50}
     assert (written.chain_position, written.previous_hash, written.event_hash) == (None,) * 3
+
+
+def test_a_rollback_forgets_the_recorded_events_and_a_read_of_the_log_sees_them(db):
+    record_event("case_list_viewed")
+    db.session.rollback()
+    db.session.commit()
+    assert db.session.scalars(select(AuditEvent)).all() == []
+
+    record_event("case_viewed")
+    record_event("case_list_viewed")
+    # Read in the same transaction, before the commit, in the order recorded.
+    assert [
+        e.action
+        for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.sequence_number))
+    ] == ["case_viewed", "case_list_viewed"]
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 2
 
 
 def test_the_database_numbers_events_in_the_order_they_are_written(db):
