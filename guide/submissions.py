@@ -1,19 +1,22 @@
 """Forms that create something create it once, however often the same submission arrives.
 
-Each creating form carries a one-time token, made when the form is rendered. The first
-request that brings a token claims it by inserting a row under a unique constraint; the
-claim commits with what the request created, and remembers where the request sent the user.
-The same token again (a double click, a parallel connection, the back button) fails to
-insert and lands on that page instead. On PostgreSQL a second insert waits for the first
-transaction and then fails; on SQLite the write lock orders them the same way. A request
-that does not end in a redirect (the form was refused) gives its claim back, so the
-corrected form can be sent with the same token, unless the view answered its success with
-a page of its own and said where a repeat should land (``remember_result``).
+Each creating form carries a one-time token, made when the form is rendered. A request
+that brings a token already handled lands on the page that one led to, having done nothing
+(a double click, the back button). Otherwise it works, and at its end writes the claim, a
+row under a unique constraint, with where it sent the user; the claim commits with what the
+request created. Of parallel requests with the same token (a double click that is faster
+than the first request), all but the first fail at that insert: on PostgreSQL the second
+insert waits for the first transaction and then fails, on SQLite the write lock orders them
+the same way. Such a repeat is rolled back whole and lands where the first one did, also
+when a row it made clashes with the first one's before the claim (a club's name). A request
+that does not end in a redirect (the form was refused) writes no claim, so the corrected
+form can be sent with the same token, unless the view answered its success with a page of
+its own and said where a repeat should land (``remember_result``).
 
-The claim is a plain INSERT in the request's transaction, not in a savepoint: a repeat is
-answered by rolling the whole request back anyway, and pysqlite commits a savepoint that
-opens the transaction when it is released, which would keep the claim of a request that
-later fails.
+The claim is written last so that a request takes no write lock for it while it works (on
+SQLite, one write lock serves the whole database). It is a plain INSERT in the request's
+transaction, not in a savepoint: pysqlite commits a savepoint that opens the transaction
+when it is released.
 """
 
 from __future__ import annotations
@@ -26,15 +29,15 @@ from typing import TypeGuard
 from flask import g, request
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import String, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import String, delete, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
 
 from guide.database import ActorId, UTCDateTime, utcnow
 from guide.extensions import db
-from guide.unit_of_work import AlreadySubmitted
+from guide.unit_of_work import AlreadySubmitted, rollback
 
 #: A token as forms make them: 32 hex digits.
 TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
@@ -81,19 +84,13 @@ class SubmittedOnce:
 def claim(token: str | None) -> None:
     """Claim ``token`` for this request, or raise AlreadySubmitted if it was handled before.
 
-    A missing or malformed token (no browser sends one: the form renders it) is handled as
-    a submission of its own.
+    The claim is written at the end of the request (``finish_submission``), so the request
+    holds no write lock for it while it works. A missing or malformed token (no browser
+    sends one: the form renders it) is handled as a submission of its own.
     """
     if not _well_formed(token):
         return
-    db.session.flush()  # what the request changed so far fails on its own, not as a repeat
-    db.session.add(Submission(token=token, user_id=_user_id()))
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The token is taken: by a committed request, or by one this insert waited for.
-        db.session.rollback()
-        raise AlreadySubmitted(_result_of(_earlier(token))) from None
+    raise_if_repeated(token)  # a repeat of a finished request stops here, having done nothing
     g.submission_token = token
 
 
@@ -142,19 +139,35 @@ def _result_of(earlier: Submission | None) -> str | None:
 
 
 def finish_submission(response: Response) -> None:
-    """Remember where a claimed submission led; give the claim back if it led nowhere."""
-    token = g.pop("submission_token", None)
+    """Write the claim with where it led, or none if it led nowhere; raise AlreadySubmitted
+    if a parallel request with the same token got there first (its work is rolled back)."""
+    token = g.get("submission_token")
     result = g.pop("submission_result", None)
     if token is None:
         return
     if result is None and response.status_code in (301, 302, 303) and response.location:
         result = response.location
-    if result is not None:
-        db.session.execute(
-            update(Submission).where(Submission.token == token).values(result_path=result[:500])
-        )
-    else:
-        db.session.execute(delete(Submission).where(Submission.token == token))
+    if result is None:
+        g.pop("submission_token")
+        return  # the form was refused: the corrected form may come with the same token
+    db.session.add(Submission(token=token, user_id=_user_id(), result_path=result[:500]))
+    db.session.flush()  # a repeat fails here (see ``repeat_of_parallel_request``)
+    g.pop("submission_token")
+
+
+def repeat_of_parallel_request() -> AlreadySubmitted | None:
+    """After a request failed (and was rolled back): AlreadySubmitted if its token was
+    claimed by a parallel request meanwhile; None if the failure is the request's own, or
+    if the database cannot tell (the caller's exception then stands)."""
+    token = g.pop("submission_token", None)
+    if token is None:
+        return None
+    try:
+        earlier = _earlier(token)
+    except SQLAlchemyError:
+        rollback()
+        return None
+    return AlreadySubmitted(_result_of(earlier)) if earlier is not None else None
 
 
 def form_tokens(form: object, *, fresh: bool = False) -> Markup:

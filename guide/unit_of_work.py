@@ -100,7 +100,7 @@ class Application(Flask):
     """Flask whose view call is the request's unit of work."""
 
     def dispatch_request(self) -> Any:  # type: ignore[override]
-        from guide.submissions import finish_submission
+        from guide.submissions import finish_submission, repeat_of_parallel_request
 
         try:
             result = super().dispatch_request()
@@ -108,6 +108,14 @@ class Application(Flask):
             _mark_invalid_form(response)
             finish_submission(response)
             commit()
+        except Exception:
+            rollback()
+            # A parallel request with the same form submission finished first: what went
+            # wrong here (a clash of the rows both made, a link it used up) is its doing.
+            repeat = repeat_of_parallel_request()
+            if repeat is not None:
+                raise repeat from None
+            raise
         except BaseException:
             rollback()
             raise

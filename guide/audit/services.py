@@ -6,12 +6,11 @@ import uuid
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 
 from guide.audit.models import AuditEvent
 from guide.database import utcnow
 from guide.extensions import db
-
 
 #: ``Session.info`` key of the events recorded in the current transaction, not written yet.
 PENDING_EVENTS = "audit_events_pending"
@@ -27,11 +26,11 @@ def record_event(
 ) -> None:
     """Record an audit event in the current transaction; the caller's commit keeps it.
 
-    The event is written when the transaction commits (or earlier, when the same transaction
-    reads the audit log), as one plain INSERT that reads nothing: a page that only reads
-    takes no write lock while it renders, and concurrent requests never wait on each other
-    for the log. The database numbers the event and the sealer links it into the chain
-    later (guide.audit.sealing). A rollback discards it with everything else.
+    The event is written when the transaction commits, as one plain INSERT that reads
+    nothing: a page that only reads takes no write lock while it renders, and concurrent
+    requests never wait on each other for the log. The database numbers the event and the
+    sealer links it into the chain later (guide.audit.sealing). A rollback discards it with
+    everything else.
     """
     if organisation_id is None and actor is not None:
         organisation_id = actor.organisation_id
@@ -52,7 +51,8 @@ def record_event(
 
 
 def write_pending_events(session: Session) -> None:
-    """INSERT the events recorded in ``session``'s transaction, in the order recorded.
+    """INSERT the events recorded in ``session``'s transaction, in the order recorded (at the
+    commit; call it first to read them back in the same transaction).
 
     Pending objects are flushed first, so the rows an event points to (a new organisation,
     say) are written before it.
@@ -73,17 +73,3 @@ def _write_on_commit(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_on_rollback(session: Session, _previous_transaction: Any) -> None:
     session.info.pop(PENDING_EVENTS, None)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _write_before_reading_the_log(state: ORMExecuteState) -> None:
-    # A read of the audit log in the same transaction sees the events recorded before it.
-    if state.is_select and PENDING_EVENTS in state.session.info and _reads_audit_log(state):
-        write_pending_events(state.session)
-
-
-def _reads_audit_log(state: ORMExecuteState) -> bool:
-    if any(mapper.class_ is AuditEvent for mapper in state.all_mappers):
-        return True
-    froms = getattr(state.statement, "get_final_froms", lambda: [])()
-    return any(AuditEvent.__table__ in getattr(f, "_from_objects", [f]) for f in froms)

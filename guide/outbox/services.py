@@ -52,7 +52,7 @@ def queue_email(
     organisation_id: uuid.UUID | None = None,
     also_locales: Iterable[str] = (),
 ) -> OutboxMessage:
-    """Render ``template`` in ``locale`` and add it to the outbox (flushed, not committed).
+    """Render ``template`` in ``locale`` and add it to the outbox (with the request's commit).
 
     ``also_locales`` are languages this mail exists in beyond the UI's (a family's language).
     """
@@ -97,7 +97,6 @@ def queue_emails(
             )
         )
     db.session.add_all(messages)
-    db.session.flush()
     return messages
 
 

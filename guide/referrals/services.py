@@ -195,7 +195,7 @@ def submit_referral(*, details: ReferralDetails, referrer: User) -> Referral:
         submitted_at=now,
     )
     db.session.add_all([child, case, referral])
-    # The coordinators' task flushes everything above in one go; its e-mail names no one.
+    # The rows above are written at the commit, in one flush; the e-mail names no one.
     raise_task(
         TaskKind.NEW_REFERRAL,
         case=case,

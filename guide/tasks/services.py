@@ -3,7 +3,7 @@
 ``raise_task`` is the one way a task is made. It decides who is told (the kind's audience,
 or ``users=``), keeps only active people of the case's organisation who hold the kind's
 permission and may see the case, writes one row per person, and tells each person by
-e-mail as they chose (guide.tasks.mail). It flushes and never commits: the task belongs
+e-mail as they chose (guide.tasks.mail). It never commits: the task belongs
 to the transaction of the event that raised it.
 
 What a person sees is decided again at read time (``visible_tasks``): a guide taken off
@@ -55,14 +55,15 @@ def raise_task(
     no task about it. Nobody outside the organisation, nobody inactive, nobody without the
     kind's permission or (for case tasks) without access to the case gets one. With
     ``once_key``, a person who already has a task with that key gets no second one.
-    Flushes; never commits.
+    Adds the tasks to the session; never commits.
     """
     kind = TaskKind(kind)
     rule = rule_for(kind)
     organisation_id = _organisation_of(case, organisation_id)
     if not link.startswith("/") or link.startswith("//"):
         raise ValueError("a task's link is a path inside the app (from url_for)")
-    db.session.flush()  # the case (and whatever made it) must be visible to the checks below
+    # No flush here: the checks below read the case only where they must (a query then
+    # autoflushes it), so a request that makes a case writes nothing before its commit.
     candidates = list(users) if users is not None else audience(rule, case, organisation_id)
     if not_for is not None:
         candidates = [user for user in candidates if user.id != not_for.id]
@@ -90,7 +91,6 @@ def raise_task(
         for user in told
     ]
     db.session.add_all(tasks)
-    db.session.flush()
     tell_at_once(tasks)
     return tasks
 
@@ -148,7 +148,8 @@ def audience(rule: KindRule, case: Case | None, organisation_id: uuid.UUID) -> l
     people: list[User] = []
     for who in rule.audiences:
         if who == Audience.coordinators:
-            people += active_users(Role.coordinator, User.organisation_id == organisation_id)
+            with db.session.no_autoflush:  # the accounts do not depend on what is pending
+                people += active_users(Role.coordinator, User.organisation_id == organisation_id)
         elif case is None:
             continue
         elif who == Audience.guide:
@@ -175,7 +176,7 @@ def _eligible(
         seen.add(user.id)
         if user.organisation_id != organisation_id or not allowed(user, rule.permission):
             continue
-        if case is not None and rule.needs_case_access and not may_see_case(user, case.id):
+        if case is not None and rule.needs_case_access and not may_see_case(user, case):
             continue
         eligible.append(user)
     return eligible
@@ -197,12 +198,19 @@ def visible_case_ids(viewer: User) -> Select:
     return in_scope.union(referred)
 
 
-def may_see_case(user: User, case_id: uuid.UUID) -> bool:
-    """True when ``user`` may see tasks on the case (the rule the To do page applies)."""
+def may_see_case(user: User, case: Case) -> bool:
+    """True when ``user`` may see tasks on ``case`` (the rule the To do page applies)."""
+    if sees_every_case(user):
+        return case.organisation_id == user.organisation_id
     found = db.session.scalar(
-        select(Case.id).where(Case.id == case_id, Case.id.in_(visible_case_ids(user)))
+        select(Case.id).where(Case.id == case.id, Case.id.in_(visible_case_ids(user)))
     )
     return found is not None
+
+
+def sees_every_case(viewer: User) -> bool:
+    """True when ``viewer`` sees every case of the organisation (no per-case check needed)."""
+    return scope_for(viewer, Permission.case_view) == Scope.own_organisation
 
 
 def kinds_for(viewer: User) -> list[TaskKind]:
@@ -237,7 +245,7 @@ def visibility(viewer: User) -> list[ColumnElement]:
 
 
 def _sees_case(viewer: User) -> ColumnElement:
-    if scope_for(viewer, Permission.case_view) == Scope.own_organisation:
+    if sees_every_case(viewer):
         # Every case of the organisation, and a task's case is always of its organisation:
         # no subquery over all the organisation's cases for the menu's count on every page.
         return true()
