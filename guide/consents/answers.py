@@ -12,9 +12,10 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from guide.accounts.models import User
@@ -232,22 +233,13 @@ class RecentAnswers:
 
 def dashboard_family_answers(*, viewer: User, now: dt.datetime | None = None) -> RecentAnswers:
     """The family answers of the viewer's organisation of the last ``RECENT_DAYS``; audited."""
-    since = (now or utcnow()) - dt.timedelta(days=RECENT_DAYS)
-    rows = db.session.execute(
-        select(FamilyAnswer, Case)
-        .join(Case, Case.child_id == FamilyAnswer.child_id)
-        .where(
-            FamilyAnswer.organisation_id == viewer.organisation_id,
-            Case.organisation_id == viewer.organisation_id,
-            FamilyAnswer.answered_at >= since,
-        )
-        .options(joinedload(Case.child))
-        .order_by(FamilyAnswer.answered_at.desc(), FamilyAnswer.id, Case.referred_at.desc())
-        .limit(RECENT_LIMIT)
-    ).all()
+    values = {
+        "organisation_id": viewer.organisation_id,
+        "since": (now or utcnow()) - dt.timedelta(days=RECENT_DAYS),
+    }
     seen: set[uuid.UUID] = set()
     shown = []
-    for answer, case in rows:
+    for answer, case in db.session.execute(_recent_answers_query(), values):
         if answer.id not in seen:  # a child with two cases: its newest one
             seen.add(answer.id)
             first_name = case.child.first_name if case.child is not None else None
@@ -265,14 +257,34 @@ def dashboard_family_answers(*, viewer: User, now: dt.datetime | None = None) ->
         actor=viewer,
         details={"case_ids": sorted({str(row.case_id) for row in shown})},
     )
-    refusals = db.session.scalar(
-        select(func.count()).where(
-            FamilyAnswer.organisation_id == viewer.organisation_id,
-            FamilyAnswer.answered_at >= since,
-            FamilyAnswer.answer == FamilyAnswerKind.no,
-        )
-    )
+    refusals = db.session.scalar(_refusals_query(), values)
     return RecentAnswers(shown, refusals or 0, RECENT_DAYS)
+
+
+# Built once each: the dashboard asks on every visit.
+@cache
+def _recent_answers_query() -> Select:
+    return (
+        select(FamilyAnswer, Case)
+        .join(Case, Case.child_id == FamilyAnswer.child_id)
+        .where(
+            FamilyAnswer.organisation_id == bindparam("organisation_id"),
+            Case.organisation_id == bindparam("organisation_id"),
+            FamilyAnswer.answered_at >= bindparam("since"),
+        )
+        .options(joinedload(Case.child))
+        .order_by(FamilyAnswer.answered_at.desc(), FamilyAnswer.id, Case.referred_at.desc())
+        .limit(RECENT_LIMIT)
+    )
+
+
+@cache
+def _refusals_query() -> Select:
+    return select(func.count()).where(
+        FamilyAnswer.organisation_id == bindparam("organisation_id"),
+        FamilyAnswer.answered_at >= bindparam("since"),
+        FamilyAnswer.answer == FamilyAnswerKind.no,
+    )
 
 
 def may_send_consent_link(case: Case, *, viewer: User) -> bool:
