@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from guide.access import load_scoped
@@ -208,15 +208,9 @@ def may_see_case(user: User, case: Case) -> bool:
     return found is not None
 
 
-def sees_every_case(viewer: User) -> bool:
-    """True when ``viewer`` sees every case of the organisation (no per-case check needed)."""
+def sees_every_case(viewer: User | Role) -> bool:
+    """True when ``viewer`` (or a role) sees every case of the organisation."""
     return scope_for(viewer, Permission.case_view) == Scope.own_organisation
-
-
-def kinds_for(viewer: User) -> list[TaskKind]:
-    """The kinds whose permission ``viewer`` holds now (none unless signed in and active)."""
-    role = role_of(viewer)
-    return list(_kinds_of_role(role)) if role is not None else []
 
 
 @cache
@@ -228,28 +222,30 @@ def _kinds_of_role(role: Role) -> tuple[TaskKind, ...]:
 
 def visibility(viewer: User) -> list[ColumnElement]:
     """Conditions on ``Task`` for the tasks ``viewer`` may see now."""
-    kinds = kinds_for(viewer)
-    if not kinds:
+    role = role_of(viewer)
+    if role is None or not _kinds_of_role(role):
         return [false()]
+    # A role that sees every case of its organisation needs no subquery over all of them: a
+    # task's case is always of the task's organisation.
+    sees_case = true() if sees_every_case(role) else Task.case_id.in_(visible_case_ids(viewer))
+    return _conditions(role, viewer.id, viewer.organisation_id, sees_case)
+
+
+def _conditions(
+    role: Role, user_id: object, organisation_id: object, sees_case: ColumnElement
+) -> list[ColumnElement]:
+    kinds = _kinds_of_role(role)
     without_case_access = [kind for kind in kinds if not RULES[kind].needs_case_access]
     return [
-        Task.user_id == viewer.id,
-        Task.organisation_id == viewer.organisation_id,
+        Task.user_id == user_id,
+        Task.organisation_id == organisation_id,
         Task.kind.in_(kinds),
         or_(
             Task.case_id.is_(None),
             Task.kind.in_(without_case_access) if without_case_access else false(),
-            _sees_case(viewer),
+            sees_case,
         ),
     ]
-
-
-def _sees_case(viewer: User) -> ColumnElement:
-    if sees_every_case(viewer):
-        # Every case of the organisation, and a task's case is always of its organisation:
-        # no subquery over all the organisation's cases for the menu's count on every page.
-        return true()
-    return Task.case_id.in_(visible_case_ids(viewer))
 
 
 def visible_tasks(viewer: User) -> Select:
@@ -263,6 +259,12 @@ def visible_tasks(viewer: User) -> Select:
 
 def open_task_count(viewer: User) -> int:
     """How many of ``viewer``'s visible tasks are not done (the menu's count)."""
+    role = role_of(viewer)
+    if role is not None and sees_every_case(role):
+        # Every page's menu asks: for a role that sees every case of its organisation, the
+        # statement depends on the role alone and is built once.
+        values = {"user_id": viewer.id, "organisation_id": viewer.organisation_id}
+        return db.session.scalar(_open_count_of_role(role), values) or 0
     return (
         db.session.scalar(
             select(func.count())
@@ -271,6 +273,16 @@ def open_task_count(viewer: User) -> int:
         )
         or 0
     )
+
+
+@cache
+def _open_count_of_role(role: Role) -> Select:
+    conditions = (
+        _conditions(role, bindparam("user_id"), bindparam("organisation_id"), true())
+        if _kinds_of_role(role)
+        else [false()]
+    )
+    return select(func.count()).select_from(Task).where(*conditions, Task.done_at.is_(None))
 
 
 #: Done tasks the To do page still shows, newest first, below the open ones.
