@@ -76,9 +76,7 @@ class TemporaryPostgresDatabase:
             connection.execute(text(f'CREATE DATABASE "{self.name}"'))
             # A throw-away database need not survive a crash: a commit returns without
             # waiting for the disk. What other sessions see, and when, stays the same.
-            connection.execute(
-                text(f'ALTER DATABASE "{self.name}" SET synchronous_commit TO off')
-            )
+            connection.execute(text(f'ALTER DATABASE "{self.name}" SET synchronous_commit TO off'))
         return PG_SERVER_URL.rsplit("/", 1)[0] + "/" + self.name
 
     def __exit__(self, *exc_info: object) -> None:
